@@ -1,0 +1,182 @@
+/**
+ * §6.2 Evaluate conditional skip (tables 6-6 to 6-11). The same logic serves evaluation (§6.2),
+ * forecasting (§7.1) and validating a recommendation (§7.6); only the context and the
+ * conditional skip reference date (CONDSKIP-2) differ.
+ */
+import { addDuration, type CalendarDate } from '../../calendar';
+import { previousReferenceDose, type SeriesPosition } from '../interval-reference';
+import type { PatientContext } from '../patient-context';
+import type { ConditionalSkip, SeriesDose, SkipCondition, SkipSet } from '../rule-set';
+import { isInEffect } from '../select-supporting-data';
+
+/** Why conditional skip is evaluated: only instances with this context or 'Both' are used. */
+export type SkipPurpose = 'Evaluation' | 'Forecast';
+
+/** What a conditional skip needs to know besides the series dose. */
+export interface SkipQuery {
+  readonly purpose: SkipPurpose;
+  /**
+   * CONDSKIP-2: the date administered when evaluating a dose, the assessment date when
+   * forecasting, the earliest date when validating a forecast.
+   */
+  readonly referenceDate: CalendarDate;
+  /**
+   * The anchor for the sets' effective and cessation dates: the date administered in
+   * evaluation (RELEVANT-1), the assessment date in forecasting (RELEVANT-2).
+   */
+  readonly selectionDate: CalendarDate;
+  /** The position in the series: which doses are "previous" and already evaluated. */
+  readonly position: SeriesPosition;
+  /**
+   * Table 6-7: whether a series group has a relevant patient series that is 'Complete' with the
+   * doses administered before `asOf`.
+   */
+  readonly isSeriesGroupComplete: (seriesGroup: string, asOf: CalendarDate) => boolean;
+}
+
+/**
+ * Table 6-11: can the target dose be skipped? Every conditional skip of the series dose whose
+ * context matches is examined; the target dose is skipped when one of them is met.
+ *
+ * @param pc - The call context.
+ * @param seriesDose - The series dose tracked by the target dose.
+ * @param query - Context, reference date and series position.
+ * @returns The set that was met (for the reason), or `undefined` when the dose cannot be skipped.
+ */
+export function findConditionalSkip(
+  pc: PatientContext,
+  seriesDose: SeriesDose,
+  query: SkipQuery,
+): SkipSet | undefined {
+  for (const skip of seriesDose.conditionalSkips) {
+    if (skip.context !== 'Both' && skip.context !== query.purpose) {
+      continue;
+    }
+    const met = metSet(pc, skip, query);
+    if (met !== undefined) {
+      return met;
+    }
+  }
+  return undefined;
+}
+
+/** Table 6-11 for one conditional skip: set logic AND needs every set met, OR needs one. */
+function metSet(pc: PatientContext, skip: ConditionalSkip, query: SkipQuery): SkipSet | undefined {
+  const sets = skip.sets.filter((s) => isInEffect(s, query.selectionDate));
+  if (sets.length === 0) {
+    return undefined;
+  }
+  let first: SkipSet | undefined;
+  for (const set of sets) {
+    if (isSetMet(pc, set, query)) {
+      first ??= set;
+      if (skip.setLogic === 'OR') {
+        return set;
+      }
+    } else if (skip.setLogic === 'AND') {
+      return undefined;
+    }
+  }
+  return first;
+}
+
+/** Table 6-10: condition logic AND needs every condition met, OR needs one. */
+function isSetMet(pc: PatientContext, set: SkipSet, query: SkipQuery): boolean {
+  if (set.conditions.length === 0) {
+    return false;
+  }
+  return set.conditionLogic === 'OR'
+    ? set.conditions.some((c) => isConditionMet(pc, c, query))
+    : set.conditions.every((c) => isConditionMet(pc, c, query));
+}
+
+/**
+ * Tables 6-6 to 6-9: is one condition met?
+ *
+ * @param pc - The call context.
+ * @param condition - The condition.
+ * @param query - Context, reference date and series position.
+ */
+export function isConditionMet(
+  pc: PatientContext,
+  condition: SkipCondition,
+  query: SkipQuery,
+): boolean {
+  const ref = query.referenceDate;
+  switch (condition.type) {
+    case 'Age': {
+      // Table 6-6: end age date > reference date ≥ begin age date (CALCDTSKIP-3/4).
+      const { beginAge, endAge } = condition;
+      return (
+        (beginAge === undefined || ref.isOnOrAfter(pc.ageDate(beginAge))) &&
+        (endAge === undefined || ref.isBefore(pc.ageDate(endAge)))
+      );
+    }
+    case 'Completed Series':
+      // Table 6-7, judged at the reference date: when evaluating a dose, a series completed only
+      // by later doses does not make it skippable.
+      return condition.seriesGroups.some((g) => query.isSeriesGroupComplete(g, ref));
+    case 'Interval': {
+      // Table 6-8 with CALCDTSKIP-5: reference date ≥ previous dose date + interval.
+      const previous = previousReferenceDose(query.position);
+      if (previous === undefined || condition.interval === undefined) {
+        return false;
+      }
+      return ref.isOnOrAfter(
+        addDuration(previous.antigenDose.patientDose.date, condition.interval),
+      );
+    }
+    case 'Vaccine Count by Age':
+    case 'Vaccine Count by Date':
+      return isCountMet(condition, countConditionalDoses(pc, condition, query));
+  }
+}
+
+/**
+ * CONDSKIP-1: the number of conditional doses administered — previous doses of the series (those
+ * already evaluated at this position) that are of one of the conditional skip vaccine types (any
+ * type of the antigen when none is listed), administered on or after the begin age date and
+ * before the end age date, on or after the start date and before the end date, and 'Valid' when
+ * the dose type is 'Valid'.
+ */
+function countConditionalDoses(
+  pc: PatientContext,
+  condition: SkipCondition,
+  query: SkipQuery,
+): number {
+  const { position } = query;
+  const begin = condition.beginAge === undefined ? undefined : pc.ageDate(condition.beginAge);
+  const end = condition.endAge === undefined ? undefined : pc.ageDate(condition.endAge);
+  let count = 0;
+  for (let i = 0; i < position.evaluatedCount; i++) {
+    const e = position.evaluations[i];
+    if (e === undefined) {
+      continue;
+    }
+    const dose = e.antigenDose.patientDose;
+    if (
+      (condition.vaccineTypes === undefined || condition.vaccineTypes.has(dose.cvx)) &&
+      (begin === undefined || dose.date.isOnOrAfter(begin)) &&
+      (end === undefined || dose.date.isBefore(end)) &&
+      (condition.startDate === undefined || dose.date.isOnOrAfter(condition.startDate)) &&
+      (condition.endDate === undefined || dose.date.isBefore(condition.endDate)) &&
+      (condition.doseType === 'Total' || e.status === 'Valid')
+    ) {
+      count += 1;
+    }
+  }
+  return count;
+}
+
+/** Table 6-9. */
+function isCountMet(condition: SkipCondition, count: number): boolean {
+  const wanted = condition.doseCount ?? 0;
+  switch (condition.doseCountLogic) {
+    case 'greater than':
+      return count > wanted;
+    case 'equal to':
+      return count === wanted;
+    case 'less than':
+      return count < wanted;
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * §4.4 Evaluate immunization history (figure 4-6) for one relevant patient series: walk the
+ * antigen administered records and the target doses together, evaluating each record against
+ * the current target dose with the chapter 6 steps (figure 6-1), inserting recurring doses.
+ */
+import type { CalendarDate } from '../../calendar';
+import type { PatientContext } from '../patient-context';
+import type { SeriesPosition } from '../interval-reference';
+import type { AntigenDose } from '../organize-history';
+import type { DoseEvaluationState, PatientSeries, TargetDose } from '../patient-series';
+import { reason } from '../reasons';
+import type { AntigenSeries } from '../rule-set';
+import { evaluateAge } from './age';
+import { satisfiesAllowableIntervals } from './allowable-interval';
+import { isAllowableVaccine } from './allowable-vaccine';
+import { findConditionalSkip } from './conditional-skip';
+import { canBeEvaluated } from './dose-condition';
+import { isInadvertentAdministration } from './inadvertent-vaccine';
+import { isImpactedByConflict } from './live-virus-conflict';
+import { evaluatePreferableIntervals } from './preferable-interval';
+import { findPreferableVaccine } from './preferable-vaccine';
+import { satisfyTargetDose, type TargetDoseChecks } from './satisfy-target-dose';
+
+/** What evaluation needs from the other series of the antigen (table 6-7). */
+export interface SeriesEnvironment {
+  /**
+   * Whether a series group has a relevant patient series with status 'Complete', judged on the
+   * doses administered before `asOf` (the conditional skip reference date).
+   */
+  readonly isSeriesGroupComplete: (seriesGroup: string, asOf: CalendarDate) => boolean;
+}
+
+/**
+ * Creates the target doses of a patient series: one per series dose, all 'Not Satisfied'.
+ *
+ * @param series - The antigen series.
+ */
+export function createTargetDoses(series: AntigenSeries): TargetDose[] {
+  return series.doses.map((seriesDose, i) => ({
+    number: i + 1,
+    seriesDose,
+    status: 'Not Satisfied',
+  }));
+}
+
+/**
+ * Evaluates the antigen administered records of one antigen against one relevant series.
+ *
+ * Per record (figure 4-6, figure 6-1):
+ * 1. when every target dose is done, the record is 'Extraneous' ("Series Already Complete",
+ *    step 6a);
+ * 2. §6.1: a dose with a dose condition is 'Sub-standard';
+ * 3. §6.2: target doses that can be skipped (context Evaluation/Both, reference date = date
+ *    administered) are 'Skipped', moving on to the next target dose;
+ * 4. §6.3: an inadvertent administration is 'Not Valid';
+ * 5. §6.4–§6.9, combined by §6.10 (table 6-31);
+ * 6. a satisfied recurring target dose is followed by a new identical target dose (step 5a).
+ *
+ * @param pc - The call context.
+ * @param series - The relevant antigen series.
+ * @param doses - The antigen's administered records, in date order.
+ * @param env - Access to the other series of the antigen.
+ * @returns The patient series with its target doses and evaluations (status still to forecast).
+ */
+export function evaluateSeries(
+  pc: PatientContext,
+  series: AntigenSeries,
+  doses: readonly AntigenDose[],
+  env: SeriesEnvironment,
+): PatientSeries {
+  const targetDoses = createTargetDoses(series);
+  const evaluations: DoseEvaluationState[] = [];
+  const ps: PatientSeries = {
+    series,
+    targetDoses,
+    evaluations,
+    status: 'Not Complete',
+    reasons: [],
+  };
+  const statusOf = (historyIndex: number) =>
+    evaluations.find((e) => e.antigenDose.patientDose.index === historyIndex)?.status;
+
+  let t = 0;
+  for (let i = 0; i < doses.length; i++) {
+    const antigenDose = doses[i];
+    if (antigenDose === undefined) {
+      continue;
+    }
+    const patientDose = antigenDose.patientDose;
+    const evaluation: DoseEvaluationState = {
+      antigenDose,
+      status: 'Extraneous',
+      reasons: [],
+      inadvertent: false,
+    };
+    evaluations.push(evaluation);
+
+    if (t >= targetDoses.length) {
+      evaluation.reasons = [reason('series-already-complete')];
+      continue;
+    }
+    if (!canBeEvaluated(patientDose.dose)) {
+      evaluation.status = 'Sub-standard';
+      evaluation.reasons = [reason('sub-standard')];
+      const current = targetDoses[t];
+      if (current !== undefined) {
+        evaluation.targetDose = current;
+      }
+      continue;
+    }
+
+    const position: SeriesPosition = {
+      evaluations,
+      evaluatedCount: i,
+      targetDoses,
+      historyLimit: patientDose.index,
+    };
+    let target = targetDoses[t];
+    while (
+      target !== undefined &&
+      findConditionalSkip(pc, target.seriesDose, {
+        purpose: 'Evaluation',
+        referenceDate: patientDose.date,
+        selectionDate: patientDose.date,
+        position,
+        isSeriesGroupComplete: env.isSeriesGroupComplete,
+      }) !== undefined
+    ) {
+      target.status = 'Skipped';
+      t += 1;
+      target = targetDoses[t];
+    }
+    if (target === undefined) {
+      evaluation.reasons = [reason('series-already-complete')];
+      continue;
+    }
+    evaluation.targetDose = target;
+    const seriesDose = target.seriesDose;
+
+    if (isInadvertentAdministration(seriesDose, patientDose.cvx)) {
+      evaluation.status = 'Not Valid';
+      evaluation.inadvertent = true;
+      evaluation.reasons = [reason('inadvertent-vaccine')];
+      continue;
+    }
+
+    const preferableInterval = evaluatePreferableIntervals(
+      pc,
+      seriesDose,
+      patientDose.date,
+      position,
+    );
+    const checks: TargetDoseChecks = {
+      age: evaluateAge(pc, seriesDose, patientDose.date),
+      interval:
+        preferableInterval !== 'too-soon'
+          ? preferableInterval
+          : satisfiesAllowableIntervals(pc, seriesDose, patientDose.date, position)
+            ? 'allowable'
+            : 'too-soon',
+      conflict: isImpactedByConflict(pc, patientDose, statusOf),
+      vaccine:
+        findPreferableVaccine(pc, seriesDose, patientDose) !== undefined
+          ? 'preferable'
+          : isAllowableVaccine(pc, seriesDose, patientDose)
+            ? 'allowable'
+            : 'neither',
+    };
+    const outcome = satisfyTargetDose(checks);
+    evaluation.status = outcome.status;
+    evaluation.reasons = [...outcome.reasons];
+    if (outcome.satisfied) {
+      target.status = 'Satisfied';
+      target.satisfiedBy = evaluation;
+      if (seriesDose.recurring) {
+        insertRecurringDose(targetDoses, t);
+      }
+      t += 1;
+    }
+  }
+  return ps;
+}
+
+/**
+ * §4.4 step 5a: a new target dose identical to the recurring one, placed right after it; the
+ * following target doses move down by one.
+ */
+function insertRecurringDose(targetDoses: TargetDose[], index: number): void {
+  const current = targetDoses[index];
+  if (current === undefined) {
+    return;
+  }
+  targetDoses.splice(index + 1, 0, {
+    number: current.number + 1,
+    seriesDose: current.seriesDose,
+    status: 'Not Satisfied',
+  });
+  for (let i = index + 2; i < targetDoses.length; i++) {
+    const t = targetDoses[i];
+    if (t !== undefined) {
+      targetDoses[i] = { ...t, number: i + 1 };
+    }
+  }
+}

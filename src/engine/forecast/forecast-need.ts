@@ -1,0 +1,73 @@
+/**
+ * §7.4 Determine forecast need (table 7-10).
+ */
+import { MAX_DATE, type CalendarDate } from '../../calendar';
+import type { SeriesStatus } from '../model';
+import type { ReasonCode } from '../reasons';
+
+/** The facts table 7-10 decides on. */
+export interface ForecastNeedFacts {
+  /** At least one target dose is 'Not Satisfied'. */
+  readonly hasNotSatisfiedTargetDose: boolean;
+  /** At least one target dose is 'Satisfied'. */
+  readonly hasSatisfiedTargetDose: boolean;
+  /** §7.2 outcome. */
+  readonly immune: boolean;
+  /** §7.3 outcome. */
+  readonly contraindicated: boolean;
+  readonly assessmentDate: CalendarDate;
+  /** Seasonal recommendation end date of the target dose to forecast (absent: 2999-12-31). */
+  readonly seasonalEndDate?: CalendarDate;
+  /** Maximum age date of the target dose to forecast (absent: 2999-12-31). */
+  readonly maximumAgeDate?: CalendarDate;
+  /** FORECASTDTCAN-1 (absent: 2999-12-31). */
+  readonly candidateEarliestDate?: CalendarDate;
+}
+
+/** The outcome of table 7-10. */
+export type ForecastNeed =
+  | { readonly need: true }
+  | { readonly need: false; readonly status: SeriesStatus; readonly reason: ReasonCode };
+
+/**
+ * Table 7-10: should the patient receive another target dose? The rules are read left to right;
+ * the first that matches decides:
+ * 1. a 'Not Satisfied' target dose, no immunity, no contraindication, within the season, before
+ *    the maximum age and able to start before it → yes, 'Not Complete';
+ * 2. no 'Not Satisfied' target dose but a 'Satisfied' one → 'Complete';
+ * 3. no 'Not Satisfied' and no 'Satisfied' target dose (all skipped) → 'Not Recommended';
+ * 4. evidence of immunity → 'Immune';
+ * 5. a contraindicated patient series → 'Contraindicated';
+ * 6. assessment date after the seasonal recommendation end date → 'Not Recommended';
+ * 7. assessment date on or after the maximum age date → 'Aged Out';
+ * 8. candidate earliest date on or after the maximum age date → 'Aged Out' (both assume
+ *    2999-12-31 when empty, so no candidate earliest date at all also means 'Aged Out').
+ *
+ * @param facts - The facts of the patient series.
+ */
+export function determineForecastNeed(facts: ForecastNeedFacts): ForecastNeed {
+  if (!facts.hasNotSatisfiedTargetDose) {
+    return facts.hasSatisfiedTargetDose
+      ? { need: false, status: 'Complete', reason: 'series-complete' }
+      : { need: false, status: 'Not Recommended', reason: 'not-recommended-history' };
+  }
+  if (facts.immune) {
+    return { need: false, status: 'Immune', reason: 'immune' };
+  }
+  if (facts.contraindicated) {
+    return { need: false, status: 'Contraindicated', reason: 'contraindicated' };
+  }
+  if (facts.seasonalEndDate !== undefined && facts.assessmentDate.isAfter(facts.seasonalEndDate)) {
+    return { need: false, status: 'Not Recommended', reason: 'past-seasonal-end' };
+  }
+  const maximumAgeDate = facts.maximumAgeDate ?? MAX_DATE;
+  if (facts.assessmentDate.isOnOrAfter(maximumAgeDate)) {
+    return { need: false, status: 'Aged Out', reason: 'aged-out' };
+  }
+  // Table 7-9 assumes 2999-12-31 for both an empty candidate earliest date and an empty maximum
+  // age date: a target dose with no date to start from cannot be forecast.
+  if ((facts.candidateEarliestDate ?? MAX_DATE).isOnOrAfter(maximumAgeDate)) {
+    return { need: false, status: 'Aged Out', reason: 'cannot-finish' };
+  }
+  return { need: true };
+}

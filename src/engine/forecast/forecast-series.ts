@@ -1,0 +1,111 @@
+/**
+ * Chapter 7 Forecast dates and reasons (figure 7-1) for one evaluated patient series:
+ * conditional skip (§7.1), evidence of immunity (§7.2), contraindications (§7.3), forecast need
+ * (§7.4), forecast dates and recommended vaccines (§7.5), validation (§7.6).
+ */
+import { findConditionalSkip } from '../evaluate/conditional-skip';
+import type { SeriesEnvironment } from '../evaluate/evaluate-series';
+import type { PatientContext } from '../patient-context';
+import type { PatientSeries } from '../patient-series';
+import { reason } from '../reasons';
+import type { AntigenRules } from '../rule-set';
+import { isContraindicatedSeries } from './contraindications';
+import {
+  candidateEarliestDate,
+  forecastPosition,
+  generateForecast,
+  maximumAgeDate,
+} from './forecast-dates';
+import { determineForecastNeed } from './forecast-need';
+import { skipAtEarliestDate } from './validate-recommendation';
+
+/** What the forecast of one series needs about the antigen as a whole. */
+export interface AntigenFacts {
+  readonly rules: AntigenRules;
+  /** §7.2 outcome for the antigen. */
+  readonly immune: boolean;
+  /** Table 7-6: vaccine types with a vaccine contraindication that applies. */
+  readonly contraindicatedVaccines: ReadonlySet<string>;
+}
+
+/**
+ * Forecasts one evaluated patient series; sets its status, reasons and forecast.
+ *
+ * @param pc - The call context.
+ * @param ps - The evaluated patient series (updated in place).
+ * @param antigen - Facts about the antigen.
+ * @param env - Access to the other series of the antigen (table 6-7).
+ */
+export function forecastSeries(
+  pc: PatientContext,
+  ps: PatientSeries,
+  antigen: AntigenFacts,
+  env: SeriesEnvironment,
+): void {
+  const targets = ps.targetDoses;
+  const nextNotSatisfied = (from: number): number => {
+    let i = from;
+    while (i < targets.length && targets[i]?.status !== 'Not Satisfied') {
+      i += 1;
+    }
+    return i;
+  };
+  const hasSatisfied = targets.some((t) => t.status === 'Satisfied');
+  let t = nextNotSatisfied(0);
+
+  for (;;) {
+    // §7.1: skip target doses with the assessment date as reference date.
+    let target = targets[t];
+    while (
+      target !== undefined &&
+      findConditionalSkip(pc, target.seriesDose, {
+        purpose: 'Forecast',
+        referenceDate: pc.assessmentDate,
+        selectionDate: pc.assessmentDate,
+        position: forecastPosition(pc, ps),
+        isSeriesGroupComplete: env.isSeriesGroupComplete,
+      }) !== undefined
+    ) {
+      target.status = 'Skipped';
+      t = nextNotSatisfied(t + 1);
+      target = targets[t];
+    }
+
+    const candidate = target === undefined ? undefined : candidateEarliestDate(pc, ps, target);
+    const seasonalEndDate = target?.seriesDose.seasonalRecommendation?.endDate;
+    const maxAgeDate = target === undefined ? undefined : maximumAgeDate(pc, target.seriesDose);
+    const need = determineForecastNeed({
+      hasNotSatisfiedTargetDose: target !== undefined,
+      hasSatisfiedTargetDose: hasSatisfied,
+      immune: antigen.immune,
+      contraindicated: isContraindicatedSeries(
+        pc,
+        antigen.rules,
+        target?.seriesDose,
+        antigen.contraindicatedVaccines,
+      ),
+      assessmentDate: pc.assessmentDate,
+      ...(seasonalEndDate === undefined ? {} : { seasonalEndDate }),
+      ...(maxAgeDate === undefined ? {} : { maximumAgeDate: maxAgeDate }),
+      ...(candidate === undefined ? {} : { candidateEarliestDate: candidate }),
+    });
+    if (!need.need || target === undefined || candidate === undefined) {
+      ps.status = need.need ? 'Complete' : need.status;
+      ps.reasons = [reason(need.need ? 'series-complete' : need.reason)];
+      delete ps.forecast;
+      return;
+    }
+
+    const forecast = generateForecast(pc, ps, target, candidate, antigen.contraindicatedVaccines);
+    // §7.6: a target dose that would be skipped on the earliest date is not forecast.
+    if (skipAtEarliestDate(pc, ps, target, forecast.earliestDate, env) !== undefined) {
+      target.status = 'Skipped';
+      t = nextNotSatisfied(t + 1);
+      continue;
+    }
+    ps.status = 'Not Complete';
+    ps.reasons = [];
+    ps.forecast = forecast;
+    return;
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * The per-call context of one `forecast()`: the patient, the assessment date, the rule set and
+ * a few lookups built once (sorted doses, active observations, age dates), so that every
+ * logic step reads them instead of recomputing.
+ */
+import { addDuration, type CalendarDate, type Duration } from '../calendar';
+import type { AdministeredDose, Gender, PatientHistory } from './model';
+import { canonicalCvx, type RuleSet } from './rule-set';
+
+/** An administered dose with its CVX in canonical form and its position in date order. */
+export interface PatientDose {
+  readonly dose: AdministeredDose;
+  readonly id: string;
+  /** Canonical CVX (see `canonicalCvx`). */
+  readonly cvx: string;
+  readonly date: CalendarDate;
+  /** Position in the patient's doses sorted by date administered (stable for equal dates). */
+  readonly index: number;
+}
+
+/** What the engine knows about one coded observation of the patient. */
+export interface ActiveObservation {
+  readonly code: string;
+  /** The most recent observation date, when any observation with this code has one. */
+  readonly latestDate?: CalendarDate;
+}
+
+/** Everything the logic steps need about the patient and the call. */
+export interface PatientContext {
+  /** The patient as given. */
+  readonly history: PatientHistory;
+  readonly birthDate: CalendarDate;
+  readonly gender: Gender;
+  readonly birthCountry?: string;
+  readonly assessmentDate: CalendarDate;
+  readonly ruleSet: RuleSet;
+  /** Every administered dose, sorted by date administered (input order for equal dates). */
+  readonly doses: readonly PatientDose[];
+  /**
+   * Active patient observations by code: those without a date, or dated on or before the
+   * assessment date (an observation dated later has not happened yet).
+   */
+  readonly observations: ReadonlyMap<string, ActiveObservation>;
+  /**
+   * The date of birth plus an age (CALCDTAGE-1..5, CALCDTIND, CALCDTCI, CALCDTPREF,
+   * CALCDTALLOW, CALCDTSKIP-3/4 all have this shape). Memoised per duration.
+   */
+  ageDate(age: Duration): CalendarDate;
+}
+
+/**
+ * Builds the context of one call.
+ *
+ * @param history - The patient.
+ * @param ruleSet - The compiled rule set.
+ * @param assessmentDate - The date the forecast is made for.
+ */
+export function createPatientContext(
+  history: PatientHistory,
+  ruleSet: RuleSet,
+  assessmentDate: CalendarDate,
+): PatientContext {
+  const sorted = history.doses
+    .map((dose, order) => ({ dose, order }))
+    .sort((a, b) => a.dose.dateAdministered.compare(b.dose.dateAdministered) || a.order - b.order);
+  const doses: PatientDose[] = sorted.map(({ dose }, index) => ({
+    dose,
+    id: dose.id,
+    cvx: canonicalCvx(dose.cvx),
+    date: dose.dateAdministered,
+    index,
+  }));
+
+  const observations = new Map<string, ActiveObservation>();
+  for (const o of history.observations) {
+    const code = o.code.trim();
+    if (o.date !== undefined && o.date.isAfter(assessmentDate)) {
+      continue;
+    }
+    const known = observations.get(code);
+    const latest =
+      o.date === undefined
+        ? known?.latestDate
+        : known?.latestDate === undefined || o.date.isAfter(known.latestDate)
+          ? o.date
+          : known.latestDate;
+    observations.set(code, latest === undefined ? { code } : { code, latestDate: latest });
+  }
+
+  const birthDate = history.birthDate;
+  const ageDates = new Map<Duration, CalendarDate>();
+  return {
+    history,
+    birthDate,
+    gender: history.gender,
+    ...(history.birthCountry === undefined ? {} : { birthCountry: history.birthCountry }),
+    assessmentDate,
+    ruleSet,
+    doses,
+    observations,
+    ageDate(age: Duration): CalendarDate {
+      let date = ageDates.get(age);
+      if (date === undefined) {
+        date = addDuration(birthDate, age);
+        ageDates.set(age, date);
+      }
+      return date;
+    },
+  };
+}

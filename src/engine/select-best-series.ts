@@ -1,0 +1,356 @@
+/**
+ * Chapter 8 Select best patient series: per series group, pre-filter (§8.1), look for a single
+ * prioritized series (§8.2), otherwise classify and score (§8.3–§8.6) and pick the highest score
+ * (§8.7); then keep the prioritized series that are best (§8.8, table 8-14).
+ */
+import { addDuration, type CalendarDate } from '../calendar';
+import { maximumAgeDate } from './forecast/forecast-dates';
+import type { PatientContext } from './patient-context';
+import { validDoseCount, type PatientSeries } from './patient-series';
+
+/**
+ * SELECTB-24: a candidate scorable patient series — not 'Contraindicated', unless every relevant
+ * series of its series group is.
+ */
+function isCandidate(ps: PatientSeries, group: readonly PatientSeries[]): boolean {
+  return ps.status !== 'Contraindicated' || group.every((g) => g.status === 'Contraindicated');
+}
+
+function hasValidDose(ps: PatientSeries): boolean {
+  return ps.evaluations.some((e) => e.status === 'Valid');
+}
+
+function firstValidDate(ps: PatientSeries): CalendarDate | undefined {
+  return ps.evaluations.find((e) => e.status === 'Valid')?.antigenDose.patientDose.date;
+}
+
+/**
+ * SELECTSCORE-2: is a relevant patient series a scorable patient series?
+ * - Risk: its series priority is the same as or higher than that of every relevant series of
+ *   the group ('A' is highest), and it is a candidate;
+ * - Standard: its first valid dose was given before the maximum age to start, and it is a
+ *   candidate;
+ * - Standard: no series of the group has a valid dose, the group has no default series, and it
+ *   is a candidate;
+ * - Evaluation Only: it is complete.
+ */
+function isScorable(
+  pc: PatientContext,
+  ps: PatientSeries,
+  group: readonly PatientSeries[],
+): boolean {
+  const series = ps.series;
+  switch (series.seriesType) {
+    case 'Risk': {
+      const viable = group.filter((g) => g.status !== 'Aged Out');
+      const competitors = viable.length === 0 ? group : viable;
+      return (
+        competitors.includes(ps) &&
+        competitors.every((g) => series.seriesPriority <= g.series.seriesPriority) &&
+        isCandidate(ps, group)
+      );
+    }
+    case 'Standard': {
+      if (!isCandidate(ps, group)) {
+        return false;
+      }
+      const first = firstValidDate(ps);
+      if (first !== undefined) {
+        return (
+          series.maxAgeToStart === undefined || first.isBefore(pc.ageDate(series.maxAgeToStart))
+        );
+      }
+      return (
+        group.every((g) => validDoseCount(g) === 0 && !hasValidDose(g)) &&
+        !group.some((g) => g.series.defaultSeries)
+      );
+    }
+    case 'Evaluation Only':
+      return ps.status === 'Complete';
+  }
+}
+
+/** SELECTB-6. */
+function isComplete(ps: PatientSeries): boolean {
+  return ps.status === 'Complete';
+}
+
+/** SELECTB-16. */
+function isInProcess(ps: PatientSeries): boolean {
+  return ps.status === 'Not Complete' && ps.targetDoses.some((t) => t.status === 'Satisfied');
+}
+
+/**
+ * SELECTB-12: the forecast finish date — the forecast's earliest date plus the minimum interval
+ * of each remaining target dose after the forecast one (the largest when a dose has several).
+ */
+function forecastFinishDate(ps: PatientSeries): CalendarDate | undefined {
+  const forecast = ps.forecast;
+  if (forecast === undefined) {
+    return undefined;
+  }
+  let date = forecast.earliestDate;
+  const start = ps.targetDoses.indexOf(forecast.targetDose);
+  for (let i = start + 1; i < ps.targetDoses.length; i++) {
+    const t = ps.targetDoses[i];
+    if (t === undefined || t.status !== 'Not Satisfied') {
+      continue;
+    }
+    let next = date;
+    for (const interval of t.seriesDose.intervals) {
+      if (interval.minInt !== undefined) {
+        const candidate = addDuration(date, interval.minInt);
+        if (candidate.isAfter(next)) {
+          next = candidate;
+        }
+      }
+    }
+    date = next;
+  }
+  return date;
+}
+
+/** SELECTB-3: the forecast finish date is before the maximum age date of the last target dose. */
+function isCompletable(pc: PatientContext, ps: PatientSeries): boolean {
+  const finish = forecastFinishDate(ps);
+  if (finish === undefined) {
+    return false;
+  }
+  const last = ps.targetDoses[ps.targetDoses.length - 1];
+  const max = last === undefined ? undefined : maximumAgeDate(pc, last.seriesDose);
+  return max === undefined || finish.isBefore(max);
+}
+
+/**
+ * Points of a "best value" condition (tables 8-7, 8-9, 8-11): `win` when the series alone has
+ * the best value, 0 when two or more share it, `-win` otherwise. `undefined` values never win.
+ */
+function bestValuePoints<T>(
+  values: readonly (T | undefined)[],
+  better: (a: T, b: T) => number,
+  win: number,
+): number[] {
+  let best: T | undefined;
+  for (const v of values) {
+    if (v !== undefined && (best === undefined || better(v, best) > 0)) {
+      best = v;
+    }
+  }
+  const bestValue = best;
+  if (bestValue === undefined) {
+    return values.map(() => -win);
+  }
+  const winners = values.filter((v) => v !== undefined && better(v, bestValue) === 0).length;
+  return values.map((v) =>
+    v !== undefined && better(v, bestValue) === 0 ? (winners > 1 ? 0 : win) : -win,
+  );
+}
+
+/** A condition true or false per series, with no "two or more" column ("n/a"). */
+function flagPoints(flags: readonly boolean[], win: number, lose: number): number[] {
+  return flags.map((f) => (f ? win : lose));
+}
+
+function sum(a: number[], b: readonly number[]): number[] {
+  return a.map((x, i) => x + (b[i] ?? 0));
+}
+
+/** Table 8-7: complete patient series. */
+function scoreComplete(series: readonly PatientSeries[]): number[] {
+  return bestValuePoints(series.map(validDoseCount), (a, b) => a - b, 1);
+}
+
+/** Table 8-9: in-process patient series. */
+function scoreInProcess(pc: PatientContext, series: readonly PatientSeries[]): number[] {
+  const completable = series.map((ps) => isCompletable(pc, ps));
+  let score = flagPoints(
+    series.map(
+      (ps) =>
+        ps.series.productPath &&
+        ps.evaluations.every((e) => e.targetDose === undefined || e.status === 'Valid'),
+    ),
+    2,
+    -2,
+  );
+  score = sum(score, flagPoints(completable, 3, -3));
+  score = sum(
+    score,
+    bestValuePoints(series.map(validDoseCount), (a, b) => a - b, 2),
+  );
+  score = sum(
+    score,
+    bestValuePoints(
+      series.map((ps) => ps.targetDoses.filter((t) => t.status === 'Not Satisfied').length),
+      (a, b) => b - a,
+      2,
+    ),
+  );
+  score = sum(
+    score,
+    bestValuePoints(
+      series.map((ps, i) => (completable[i] === true ? forecastFinishDate(ps) : undefined)),
+      (a, b) => b.compare(a),
+      1,
+    ),
+  );
+  return score;
+}
+
+/** Table 8-11: scorable patient series without valid doses. */
+function scoreNoValidDoses(pc: PatientContext, series: readonly PatientSeries[]): number[] {
+  let score = bestValuePoints(
+    series.map((ps) => ps.forecast?.earliestDate),
+    (a, b) => b.compare(a),
+    1,
+  );
+  score = sum(
+    score,
+    flagPoints(
+      series.map((ps) => isCompletable(pc, ps)),
+      1,
+      -1,
+    ),
+  );
+  score = sum(
+    score,
+    flagPoints(
+      series.map((ps) => ps.series.productPath),
+      -1,
+      1,
+    ),
+  );
+  return score;
+}
+
+/** SELECTBEST-2: the highest score; ties go to the best (lowest) series preference. */
+function highestScore(
+  series: readonly PatientSeries[],
+  scores: readonly number[],
+): PatientSeries | undefined {
+  let best: PatientSeries | undefined;
+  let bestScore = -Infinity;
+  series.forEach((ps, i) => {
+    const score = scores[i] ?? -Infinity;
+    if (
+      best === undefined ||
+      score > bestScore ||
+      (score === bestScore &&
+        (ps.series.seriesPreference ?? Infinity) < (best.series.seriesPreference ?? Infinity))
+    ) {
+      best = ps;
+      bestScore = score;
+    }
+  });
+  return best;
+}
+
+/**
+ * §8.1–§8.7: the prioritized patient series of one series group, or `undefined` when the group
+ * has none.
+ *
+ * @param pc - The call context.
+ * @param group - The relevant patient series of one series group, in supporting-data order.
+ */
+export function selectPrioritizedSeries(
+  pc: PatientContext,
+  group: readonly PatientSeries[],
+): PatientSeries | undefined {
+  const scorable = group.filter((ps) => isScorable(pc, ps, group));
+  const defaults = group.filter((ps) => ps.series.defaultSeries);
+  const theDefault = defaults.length === 1 ? defaults[0] : undefined;
+  // Table 8-3.
+  if (scorable.length === 0) {
+    return theDefault;
+  }
+  if (scorable.length === 1) {
+    return scorable[0];
+  }
+  const complete = scorable.filter(isComplete);
+  const inProcess = scorable.filter(isInProcess);
+  if (complete.length === 1) {
+    return complete[0];
+  }
+  if (complete.length === 0 && inProcess.length === 1) {
+    return inProcess[0];
+  }
+  if (complete.length === 0 && inProcess.length === 0 && theDefault !== undefined) {
+    return theDefault;
+  }
+  // Table 8-5, then tables 8-7, 8-9, 8-11 and SELECTBEST-1/2.
+  if (complete.length >= 2) {
+    return highestScore(complete, scoreComplete(complete));
+  }
+  if (inProcess.length >= 2) {
+    return highestScore(inProcess, scoreInProcess(pc, inProcess));
+  }
+  if (scorable.every((ps) => validDoseCount(ps) === 0)) {
+    return highestScore(scorable, scoreNoValidDoses(pc, scorable));
+  }
+  // Not covered by table 8-5 (e.g. series with valid doses that are neither complete nor in
+  // process, such as aged-out ones): score them as in-process series.
+  return highestScore(scorable, scoreInProcess(pc, scorable));
+}
+
+/**
+ * Whether `other` belongs to one of the equivalent series groups of `ps` (its own
+ * `equivalentSeriesGroups`; the relation is not symmetric in the supporting data — the HepB
+ * dialysis risk series names none, so a complete standard series does not replace it).
+ */
+function isInEquivalentGroup(ps: PatientSeries, other: PatientSeries): boolean {
+  return ps.series.equivalentSeriesGroups.includes(other.series.seriesGroup);
+}
+
+/**
+ * §8.8 Table 8-14: which prioritized patient series are best patient series.
+ * - a complete prioritized series is best;
+ * - otherwise it is not best when a prioritized series of an equivalent series group is complete,
+ *   or when it is 'Evaluation Only';
+ * - a risk series is then best;
+ * - a standard series is best unless a prioritized series of an equivalent group is a risk series.
+ *
+ * @param prioritized - One prioritized patient series per series group.
+ */
+export function selectBestSeries(prioritized: readonly PatientSeries[]): PatientSeries[] {
+  return prioritized.filter((ps) => {
+    if (isComplete(ps)) {
+      return true;
+    }
+    const equivalent = prioritized.filter((o) => o !== ps && isInEquivalentGroup(ps, o));
+    if (equivalent.some(isComplete) || ps.series.seriesType === 'Evaluation Only') {
+      return false;
+    }
+    if (ps.series.seriesType === 'Risk') {
+      return true;
+    }
+    return !equivalent.some((o) => o.series.seriesType === 'Risk');
+  });
+}
+
+/**
+ * Chapter 8 for one antigen: the best patient series among its relevant patient series.
+ *
+ * @param pc - The call context.
+ * @param relevant - The antigen's evaluated and forecast relevant patient series.
+ */
+export function selectBestPatientSeries(
+  pc: PatientContext,
+  relevant: readonly PatientSeries[],
+): PatientSeries[] {
+  const groups = new Map<string, PatientSeries[]>();
+  for (const ps of relevant) {
+    const list = groups.get(ps.series.seriesGroup);
+    if (list === undefined) {
+      groups.set(ps.series.seriesGroup, [ps]);
+    } else {
+      list.push(ps);
+    }
+  }
+  const prioritized: PatientSeries[] = [];
+  for (const group of groups.values()) {
+    const p = selectPrioritizedSeries(pc, group);
+    if (p !== undefined) {
+      prioritized.push(p);
+    }
+  }
+  return selectBestSeries(prioritized);
+}

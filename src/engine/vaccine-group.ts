@@ -1,0 +1,427 @@
+/**
+ * Chapter 9 Identify and evaluate vaccine group: merge the best patient series of the antigens of
+ * a vaccine group into one vaccine group result (general rules §9.1, single antigen §9.2,
+ * multiple antigen §9.3), and combine each dose's per-antigen evaluations.
+ */
+import type { CalendarDate } from '../calendar';
+import type { AntigenOutcome } from './evaluate-and-forecast';
+import type {
+  AntigenResult,
+  DoseEvaluation,
+  EvaluationStatus,
+  Forecast,
+  GroupDoseEvaluation,
+  Reason,
+  SeriesStatus,
+  VaccineGroupResult,
+} from './model';
+import type { PatientContext } from './patient-context';
+import type { DoseEvaluationState, PatientSeries, SeriesForecast } from './patient-series';
+import type { VaccineGroupRules } from './rule-set';
+
+// ---------------------------------------------------------------------------------------------
+// Choosing one best series per antigen
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Whether the patient has reached the series' minimum age to start (Appendix A: "the earliest
+ * age an antigen series may be started").
+ */
+function hasStarted(pc: PatientContext, ps: PatientSeries): boolean {
+  const min = ps.series.minAgeToStart;
+  return min === undefined || pc.assessmentDate.isOnOrAfter(pc.ageDate(min));
+}
+
+const STATUS_RANK: Readonly<Record<SeriesStatus, number>> = {
+  'Not Complete': 0,
+  Complete: 1,
+  Immune: 2,
+  Contraindicated: 3,
+  'Not Recommended': 4,
+  'Aged Out': 5,
+};
+
+/**
+ * Chapter 9 allows several vaccine group forecasts for one group when an antigen has best
+ * series in non-equivalent series groups (e.g. an age-based and a travel-based MMR forecast).
+ * Our result has one forecast per vaccine group, so one best series is shown (the others stay
+ * available in `AntigenResult.alternatives`). Deliberate ordering, ours:
+ * 1. a 'Not Complete' series the patient is old enough to start (minimum age to start);
+ * 2. then by status: Complete, Not Complete (not yet startable), Immune, Contraindicated,
+ *    Not Recommended, Aged Out;
+ * 3. then the earliest forecast date, then supporting-data order.
+ */
+function rankKey(pc: PatientContext, ps: PatientSeries): number {
+  if (ps.status === 'Not Complete') {
+    return hasStarted(pc, ps) ? 0 : 1.5;
+  }
+  return STATUS_RANK[ps.status];
+}
+
+/**
+ * The best series shown for an antigen (see {@link rankKey}).
+ *
+ * @param pc - The call context.
+ * @param best - The antigen's best patient series.
+ */
+export function primarySeries(
+  pc: PatientContext,
+  best: readonly PatientSeries[],
+): PatientSeries | undefined {
+  let chosen: PatientSeries | undefined;
+  for (const ps of best) {
+    if (chosen === undefined) {
+      chosen = ps;
+      continue;
+    }
+    const a = rankKey(pc, ps);
+    const b = rankKey(pc, chosen);
+    if (
+      a < b ||
+      (a === b &&
+        ps.forecast !== undefined &&
+        chosen.forecast !== undefined &&
+        ps.forecast.earliestDate.isBefore(chosen.forecast.earliestDate))
+    ) {
+      chosen = ps;
+    }
+  }
+  return chosen;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One antigen seen through its best series
+// ---------------------------------------------------------------------------------------------
+
+function toDoseEvaluation(e: DoseEvaluationState): DoseEvaluation {
+  const dose = e.antigenDose.patientDose;
+  return {
+    doseId: dose.id,
+    dateAdministered: dose.date,
+    cvx: dose.dose.cvx,
+    antigen: e.antigenDose.antigen,
+    status: e.status,
+    ...(e.status === 'Valid' && e.targetDose !== undefined
+      ? { targetDoseNumber: e.targetDose.number }
+      : {}),
+    reasons: e.reasons,
+  };
+}
+
+/** Which evaluation of a dose is shown when several best series evaluated it. */
+const MERGE_RANK: Readonly<Record<EvaluationStatus, number>> = {
+  Valid: 0,
+  Extraneous: 1,
+  'Not Valid': 2,
+  'Sub-standard': 3,
+};
+
+/**
+ * The evaluation of each dose of the antigen. With one best series, its evaluations. With
+ * several (best series of non-equivalent series groups, e.g. a completed standard series and a
+ * risk series that adds doses), a dose is shown with its most favourable evaluation: a dose that
+ * counts in one of the patient's best series is a valid dose for the patient (Valid, then
+ * Extraneous, then Not Valid, then Sub-standard; the shown series wins ties).
+ */
+function mergedEvaluations(
+  primary: PatientSeries,
+  others: readonly PatientSeries[],
+): DoseEvaluationState[] {
+  if (others.length === 0) {
+    return primary.evaluations;
+  }
+  return primary.evaluations.map((own) => {
+    let chosen = own;
+    for (const ps of others) {
+      const other = ps.evaluations.find((e) => e.antigenDose === own.antigenDose);
+      if (other !== undefined && MERGE_RANK[other.status] < MERGE_RANK[chosen.status]) {
+        chosen = other;
+      }
+    }
+    return chosen;
+  });
+}
+
+/** An antigen as the vaccine group sees it. */
+interface AntigenView {
+  readonly result: AntigenResult;
+  /** The shown best series, if the antigen has one. */
+  readonly primary?: PatientSeries;
+  /** Its forecast, with the dose number of the shown evaluations. */
+  readonly forecast?: SeriesForecast;
+}
+
+function toForecast(f: SeriesForecast): Forecast {
+  return {
+    doseNumber: f.doseNumber,
+    earliestDate: f.earliestDate,
+    recommendedDate: f.recommendedDate,
+    ...(f.pastDueDate === undefined ? {} : { pastDueDate: f.pastDueDate }),
+    ...(f.latestDate === undefined ? {} : { latestDate: f.latestDate }),
+    recommendedVaccines: f.recommendedVaccines,
+    unadjustedRecommendedDate: f.unadjustedRecommendedDate,
+  };
+}
+
+function seriesResult(antigen: string, ps: PatientSeries): AntigenResult {
+  return {
+    antigen,
+    seriesName: ps.series.name,
+    seriesType: ps.series.seriesType,
+    status: ps.status,
+    doseEvaluations: ps.evaluations.map(toDoseEvaluation),
+    ...(ps.forecast === undefined ? {} : { forecast: toForecast(ps.forecast) }),
+    reasons: ps.reasons,
+  };
+}
+
+/**
+ * The view of one antigen: the shown best series (see {@link primarySeries}), the merged dose
+ * evaluations and the forecast. When several best series are merged, the forecast dose number
+ * (FORECASTDN-1 counts the satisfied target doses of one series) counts the doses shown as
+ * valid, so that the next dose is the patient's next valid dose of the antigen.
+ */
+function antigenView(pc: PatientContext, outcome: AntigenOutcome): AntigenView {
+  const antigen = outcome.rules.antigen;
+  const primary = primarySeries(pc, outcome.best);
+  if (primary === undefined) {
+    return { result: { antigen, status: 'Not Recommended', doseEvaluations: [], reasons: [] } };
+  }
+  const others = outcome.best.filter((b) => b !== primary);
+  const evaluations = mergedEvaluations(primary, others);
+  let forecast = primary.forecast;
+  if (forecast !== undefined && others.length > 0) {
+    const valid = evaluations.filter((e) => e.status === 'Valid').length;
+    forecast = { ...forecast, doseNumber: valid + 1 };
+  }
+  return {
+    primary,
+    ...(forecast === undefined ? {} : { forecast }),
+    result: {
+      ...seriesResult(antigen, primary),
+      doseEvaluations: evaluations.map(toDoseEvaluation),
+      ...(forecast === undefined ? {} : { forecast: toForecast(forecast) }),
+      ...(others.length === 0 ? {} : { alternatives: others.map((o) => seriesResult(antigen, o)) }),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dose evaluations of the group
+// ---------------------------------------------------------------------------------------------
+
+const STATUS_PRECEDENCE: Readonly<Record<EvaluationStatus, number>> = {
+  'Not Valid': 3,
+  'Sub-standard': 2,
+  Valid: 1,
+  Extraneous: 0,
+};
+
+/**
+ * One status per dose for the group (our rule, see `GroupDoseEvaluation`): when the antigens
+ * agree, that status; otherwise Not Valid, then Sub-standard, then Valid, then Extraneous — a
+ * dose some antigen must repeat is shown as needing repetition, and a dose that counts for one
+ * antigen is not shown as extra because another antigen's series was already complete (a Tdap
+ * given as a decennial Td booster is a valid dose). The reasons are those of the antigens that
+ * have the combined status.
+ */
+function combineDoseEvaluations(antigenResults: readonly AntigenResult[]): GroupDoseEvaluation[] {
+  const byDose = new Map<string, DoseEvaluation[]>();
+  const order: DoseEvaluation[] = [];
+  for (const r of antigenResults) {
+    for (const e of r.doseEvaluations) {
+      const list = byDose.get(e.doseId);
+      if (list === undefined) {
+        byDose.set(e.doseId, [e]);
+        order.push(e);
+      } else {
+        list.push(e);
+      }
+    }
+  }
+  order.sort((a, b) => a.dateAdministered.compare(b.dateAdministered));
+  return order.map((first) => {
+    const all = byDose.get(first.doseId) ?? [first];
+    let status: EvaluationStatus = first.status;
+    for (const e of all) {
+      if (STATUS_PRECEDENCE[e.status] > STATUS_PRECEDENCE[status]) {
+        status = e.status;
+      }
+    }
+    const reasons: Reason[] = [];
+    for (const e of all) {
+      if (e.status !== status) {
+        continue;
+      }
+      for (const r of e.reasons) {
+        if (!reasons.some((x) => x.code === r.code)) {
+          reasons.push(r);
+        }
+      }
+    }
+    return {
+      doseId: first.doseId,
+      dateAdministered: first.dateAdministered,
+      cvx: first.cvx,
+      status,
+      reasons,
+      byAntigen: all,
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Group status and forecast
+// ---------------------------------------------------------------------------------------------
+
+/** Table 9-4: the status of a multiple antigen vaccine group. */
+function multipleAntigenStatus(statuses: readonly SeriesStatus[]): SeriesStatus {
+  if (statuses.includes('Contraindicated')) {
+    return 'Contraindicated';
+  }
+  if (statuses.includes('Aged Out')) {
+    return 'Aged Out';
+  }
+  if (statuses.includes('Not Recommended')) {
+    return 'Not Recommended';
+  }
+  if (statuses.includes('Not Complete')) {
+    return 'Not Complete';
+  }
+  if (statuses.length > 0 && statuses.every((s) => s === 'Immune')) {
+    return 'Immune';
+  }
+  return 'Complete';
+}
+
+function earliestOf(dates: readonly CalendarDate[]): CalendarDate | undefined {
+  let result: CalendarDate | undefined;
+  for (const d of dates) {
+    if (result === undefined || d.isBefore(result)) {
+      result = d;
+    }
+  }
+  return result;
+}
+
+function latestOf(dates: readonly CalendarDate[]): CalendarDate | undefined {
+  let result: CalendarDate | undefined;
+  for (const d of dates) {
+    if (result === undefined || d.isAfter(result)) {
+      result = d;
+    }
+  }
+  return result;
+}
+
+function laterOf(a: CalendarDate, b: CalendarDate | undefined): CalendarDate {
+  return b !== undefined && b.isAfter(a) ? b : a;
+}
+
+/**
+ * §9.1 and §9.3: the vaccine group forecast of a multiple antigen vaccine group from the patient
+ * series forecasts it contains.
+ * - MULTIANTVG-1 earliest date: with a priority forecast (FORECASTPRIORITY-1), the later of the
+ *   earliest of the earliest dates and the latest date administered of any dose of the group;
+ *   otherwise the latest of the earliest dates;
+ * - FORECASTVG-2/3: recommended and past due dates are the earliest of the contained ones, but
+ *   not before the group's earliest date;
+ * - FORECASTVG-4/5: latest date and unadjusted recommended date are the earliest contained ones;
+ * - FORECASTDN-2: the minimum dose number when the full group is administered together, else the
+ *   maximum;
+ * - FORECASTVG-9: the recommended vaccines of every contained forecast.
+ */
+function multipleAntigenForecast(
+  group: VaccineGroupRules,
+  forecasts: readonly SeriesForecast[],
+  latestGroupDose: CalendarDate | undefined,
+): Forecast | undefined {
+  if (forecasts.length === 0) {
+    return undefined;
+  }
+  const earliestDates = forecasts.map((f) => f.earliestDate);
+  const earliest = forecasts.some((f) => f.priority)
+    ? laterOf(earliestOf(earliestDates) ?? earliestDates[0]!, latestGroupDose)
+    : (latestOf(earliestDates) ?? earliestDates[0]!);
+  const recommended = laterOf(earliest, earliestOf(forecasts.map((f) => f.recommendedDate)));
+  const pastDues = forecasts.flatMap((f) => (f.pastDueDate === undefined ? [] : [f.pastDueDate]));
+  const pastDue = earliestOf(pastDues);
+  const latests = forecasts.flatMap((f) => (f.latestDate === undefined ? [] : [f.latestDate]));
+  const latestDate = earliestOf(latests);
+  const numbers = forecasts.map((f) => f.doseNumber);
+  const vaccines: string[] = [];
+  for (const f of forecasts) {
+    for (const v of f.recommendedVaccines) {
+      if (!vaccines.includes(v)) {
+        vaccines.push(v);
+      }
+    }
+  }
+  return {
+    doseNumber: group.administerFullVaccineGroup ? Math.min(...numbers) : Math.max(...numbers),
+    earliestDate: earliest,
+    recommendedDate: recommended,
+    ...(pastDue === undefined ? {} : { pastDueDate: laterOf(earliest, pastDue) }),
+    ...(latestDate === undefined ? {} : { latestDate }),
+    recommendedVaccines: vaccines,
+    unadjustedRecommendedDate:
+      earliestOf(forecasts.map((f) => f.unadjustedRecommendedDate)) ?? recommended,
+  };
+}
+
+/**
+ * Chapter 9 for one vaccine group.
+ *
+ * @param pc - The call context.
+ * @param group - The vaccine group.
+ * @param outcomes - The outcome of each antigen of the group (antigens without one are left out).
+ */
+export function evaluateVaccineGroup(
+  pc: PatientContext,
+  group: VaccineGroupRules,
+  outcomes: readonly AntigenOutcome[],
+): VaccineGroupResult {
+  const views = outcomes.map((o) => antigenView(pc, o));
+  const antigens = views.map((v) => v.result);
+  const doseEvaluations = combineDoseEvaluations(antigens);
+  const reasons: Reason[] = [];
+  for (const a of antigens) {
+    for (const r of a.reasons) {
+      if (!reasons.some((x) => x.code === r.code)) {
+        reasons.push(r);
+      }
+    }
+  }
+  const contained = views.filter((v) => v.primary !== undefined);
+  const base = { vaccineGroup: group.name, doseEvaluations, antigens, reasons };
+  const only = contained[0];
+  if (only?.primary === undefined) {
+    return { ...base, status: 'Not Recommended' };
+  }
+  if (group.antigens.length <= 1 || contained.length === 1) {
+    // §9.2 SINGLEANTVG-1/2: the group is its one patient series forecast.
+    return {
+      ...base,
+      status: only.primary.status,
+      ...(only.forecast === undefined ? {} : { forecast: toForecast(only.forecast) }),
+    };
+  }
+  const status = multipleAntigenStatus(
+    contained.map((v) => v.primary?.status ?? 'Not Recommended'),
+  );
+  let latestGroupDose: CalendarDate | undefined;
+  for (const e of doseEvaluations) {
+    if (latestGroupDose === undefined || e.dateAdministered.isAfter(latestGroupDose)) {
+      latestGroupDose = e.dateAdministered;
+    }
+  }
+  const forecast =
+    status === 'Not Complete'
+      ? multipleAntigenForecast(
+          group,
+          contained.flatMap((v) => (v.forecast === undefined ? [] : [v.forecast])),
+          latestGroupDose,
+        )
+      : undefined;
+  return { ...base, status, ...(forecast === undefined ? {} : { forecast }) };
+}
