@@ -9,7 +9,8 @@ import prettier from 'eslint-config-prettier';
 const noDate = [
   {
     selector: "NewExpression[callee.name='Date']",
-    message: 'Calendar dates only: use CalendarDate, never JS Date (time zones must not enter CDSi).',
+    message:
+      'Calendar dates only: use CalendarDate, never JS Date (time zones must not enter CDSi).',
   },
   {
     selector: "MemberExpression[object.name='Date']",
@@ -57,7 +58,14 @@ export default tseslint.config(
       'no-restricted-syntax': ['error', ...noDate],
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['../*', 'node:*', 'express', 'ajv', 'fhir-kit-client'], message: 'calendar/ imports nothing.' }] },
+        {
+          patterns: [
+            {
+              group: ['../*', 'node:*', 'express', 'ajv', 'fhir-kit-client'],
+              message: 'calendar/ imports nothing.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -70,14 +78,26 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['../fhir/*', '../cds-hooks/*', '../http/*', '../rules/*', '../cli/*', '../config*', 'node:*', 'fs', 'path'],
+              group: [
+                '../fhir/*',
+                '../cds-hooks/*',
+                '../http/*',
+                '../rules/*',
+                '../cli/*',
+                '../config*',
+                'node:*',
+                'fs',
+                'path',
+              ],
               message: 'The engine is pure: it may import only calendar/.',
             },
           ],
-          paths: ['express', 'ajv', 'fhir-kit-client', 'jsonwebtoken', '@types/fhir'].map((name) => ({
-            name,
-            message: 'The engine is pure: no I/O, no FHIR, no HTTP.',
-          })),
+          paths: ['express', 'ajv', 'fhir-kit-client', 'jsonwebtoken', '@types/fhir'].map(
+            (name) => ({
+              name,
+              message: 'The engine is pure: no I/O, no FHIR, no HTTP.',
+            }),
+          ),
         },
       ],
     },
@@ -87,7 +107,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['../fhir/*', '../cds-hooks/*', '../http/*'], message: 'rules/ must not depend on adapters.' }] },
+        {
+          patterns: [
+            {
+              group: ['../fhir/*', '../cds-hooks/*', '../http/*'],
+              message: 'rules/ must not depend on adapters.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -97,8 +124,13 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: [{ group: ['../http/*', 'node:*'], message: 'Adapters do not know about HTTP or I/O.' }],
-          paths: ['express', 'jsonwebtoken'].map((name) => ({ name, message: 'Adapters do not know about HTTP.' })),
+          patterns: [
+            { group: ['../http/*', 'node:*'], message: 'Adapters do not know about HTTP or I/O.' },
+          ],
+          paths: ['express', 'jsonwebtoken'].map((name) => ({
+            name,
+            message: 'Adapters do not know about HTTP.',
+          })),
         },
       ],
     },

@@ -29,6 +29,9 @@ describe('health endpoints', () => {
     const res = await request(appWith(new Readiness())).get('/no-such-thing');
     expect(res.status).toBe(404);
     expect(res.headers['content-type']).toMatch(/application\/fhir\+json/);
-    expect(res.body).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'not-found' }] });
+    expect(res.body).toMatchObject({
+      resourceType: 'OperationOutcome',
+      issue: [{ code: 'not-found' }],
+    });
   });
 });

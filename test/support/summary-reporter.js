@@ -4,7 +4,9 @@ class SummaryReporter {
   onRunComplete(_contexts, results) {
     const skipped = results.numPendingTests + results.numTodoTests;
     const failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
-    const line = `tests: ${results.numPassedTests} passed, ${failed} failed` + (skipped > 0 ? `, ${skipped} skipped` : '');
+    const line =
+      `tests: ${results.numPassedTests} passed, ${failed} failed` +
+      (skipped > 0 ? `, ${skipped} skipped` : '');
     process.stdout.write(`\n${line}\n`);
   }
 }

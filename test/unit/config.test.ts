@@ -13,10 +13,20 @@ describe('parseConfig', () => {
   test('honours PORT, HOST, RULES_DIR (relative to the install folder) and DEFAULT_RULE_SET_VERSION', () => {
     expect(
       parseConfig(
-        { PORT: '9000', HOST: '127.0.0.1', RULES_DIR: 'other-rules', DEFAULT_RULE_SET_VERSION: '4.64' },
+        {
+          PORT: '9000',
+          HOST: '127.0.0.1',
+          RULES_DIR: 'other-rules',
+          DEFAULT_RULE_SET_VERSION: '4.64',
+        },
         '/srv/app',
       ),
-    ).toEqual({ port: 9000, host: '127.0.0.1', rulesDir: '/srv/app/other-rules', defaultRuleSetVersion: '4.64' });
+    ).toEqual({
+      port: 9000,
+      host: '127.0.0.1',
+      rulesDir: '/srv/app/other-rules',
+      defaultRuleSetVersion: '4.64',
+    });
   });
 
   test('lists every problem at once', () => {
