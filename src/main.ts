@@ -39,12 +39,14 @@ function main(): void {
   const app = createApp({ readiness, ruleSets: catalog });
   const server = app.listen(config.port, config.host, () => {
     readiness.markReady();
+    const address = server.address();
     console.log(
       JSON.stringify({
         level: 'info',
         msg: 'listening',
-        port: config.port,
+        port: typeof address === 'object' && address !== null ? address.port : config.port,
         ruleSets: catalog.labels,
+        defaultRuleSet: catalog.defaultVersion,
       }),
     );
   });
