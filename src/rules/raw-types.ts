@@ -279,6 +279,13 @@ export interface RawCdsiManifest {
   readonly ruleSetId: string;
   /** Version label; the folder name, e.g. "4.64". */
   readonly version: string;
+  /**
+   * Only on a locally edited variant (written by `cdsi-rules rehash`): the version it was copied
+   * from, e.g. "4.64" for `cdsi/4.64-wa/`. Absent on an unmodified CDC import.
+   */
+  readonly derivedFrom?: string;
+  /** Only on a local variant: free text on who maintains it and what differs. */
+  readonly description?: string;
   readonly source: {
     readonly publisher: string;
     /** CDC supporting-data version, e.g. "4.64". */

@@ -27,15 +27,20 @@ export interface RuleCatalog {
  * (schema, manifest hashes, semantics) and compiling the CDSi tables for the engine.
  *
  * @param rulesRoot - root of the rule tables (`cdsi/<version>/`, `codes/<version>/`)
- * @param defaultVersion - version to use when a request names none; default the newest
+ * @param defaultVersion - version to use when a request names none; default the newest CDC
+ *   release (a variant with `derivedFrom` in its manifest is never the default)
  * @throws RuleSetError with every problem of every table when anything is invalid
  */
 export function loadRuleCatalog(rulesRoot: string, defaultVersion?: string): RuleCatalog {
   const problems: RuleProblem[] = [];
   const compiled = new Map<string, RuleSet>();
+  const cdcReleases: string[] = [];
   try {
     for (const raw of loadAllRawRuleSets(rulesRoot)) {
       compiled.set(raw.manifest.version, compileRuleSet(raw));
+      if (raw.manifest.derivedFrom === undefined) {
+        cdcReleases.push(raw.manifest.version);
+      }
     }
   } catch (err) {
     if (!(err instanceof RuleSetError)) {
@@ -59,7 +64,10 @@ export function loadRuleCatalog(rulesRoot: string, defaultVersion?: string): Rul
   }
 
   const versions = [...compiled.keys()].sort(compareVersions);
-  const chosen = defaultVersion ?? versions[versions.length - 1];
+  // The default is the newest CDC release, never a local variant ("4.64-wa" sorts after "4.64"
+  // but must be chosen explicitly, by configuration or per request).
+  const releases = cdcReleases.sort(compareVersions);
+  const chosen = defaultVersion ?? releases[releases.length - 1] ?? versions[versions.length - 1];
   if (chosen !== undefined && !compiled.has(chosen) && problems.length === 0) {
     problems.push({
       file: 'cdsi',
