@@ -36,7 +36,7 @@ function main(): void {
   }
 
   const readiness = new Readiness();
-  const app = createApp({ readiness, ruleSets: catalog });
+  const app = createApp({ readiness, catalog });
   const server = app.listen(config.port, config.host, () => {
     readiness.markReady();
     const address = server.address();

@@ -1,6 +1,8 @@
 /**
- * `npm run conformance`: runs the CDC CDSi test cases through the engine and reports the pass
- * rate per vaccine group, the failing cases with their differences, and `N passed, M failed`.
+ * `npm run conformance`: runs the CDC CDSi test cases through the FHIR `$immds-forecast`
+ * operation (default, `--path fhir`) or straight through the engine (`--path engine`) and reports
+ * the pass rate per vaccine group, the failing cases with their differences, and
+ * `N passed, M failed`.
  * A measuring tool: it exits 0 whenever it ran, unless `--fail-on-failure`. See `--help`.
  *
  * @packageDocumentation
@@ -19,11 +21,14 @@ import {
   knownFailuresPath,
   loadCorpus,
 } from '../conformance/corpus';
+import { runCaseWith, type CaseResult } from '../conformance/compare';
 import { loadConformanceRuleSet, runCases } from '../conformance/engine-binding';
+import { bindFhirPath } from '../conformance/fhir-binding';
 import { parseKnownFailures, updateKnownFailures } from '../conformance/known-failures';
 import { formatReport, toJsonReport } from '../conformance/report';
 import type { CdcTestCase } from '../conformance/test-case';
 import { findRepoRoot } from '../rules/repo-root';
+import { loadRuleCatalog } from '../rules/rule-catalog';
 
 /** Exit code when the run could not happen (bad arguments, unreadable cases or rules). */
 const EXIT_CANNOT_RUN = 2;
@@ -63,16 +68,26 @@ function run(options: ConformanceOptions): number {
 
   const rulesRoot = resolve(options.rulesRoot ?? defaultRulesRoot(repoRoot));
   const loadStart = process.hrtime.bigint();
-  const ruleSet = loadConformanceRuleSet(rulesRoot, options.rulesVersion);
+  let runAll: (cases: readonly CdcTestCase[]) => CaseResult[];
+  if (options.path === 'fhir') {
+    const catalog = loadRuleCatalog(rulesRoot, options.rulesVersion);
+    const solve = bindFhirPath(catalog, options.rulesVersion);
+    runAll = (cs) => cs.map((c) => runCaseWith(c, solve));
+  } else {
+    const ruleSet = loadConformanceRuleSet(rulesRoot, options.rulesVersion);
+    runAll = (cs) => runCases(cs, ruleSet);
+  }
   const loadMs = Number(process.hrtime.bigint() - loadStart) / 1e6;
   console.error(
     `rule set ${options.rulesVersion} from ${rulesRoot} loaded and compiled in ${loadMs.toFixed(0)} ms`,
   );
 
   const runStart = process.hrtime.bigint();
-  const results = runCases(cases, ruleSet);
+  const results = runAll(cases);
   const runMs = Number(process.hrtime.bigint() - runStart) / 1e6;
-  console.error(`${cases.length} cases run in ${runMs.toFixed(0)} ms`);
+  console.error(
+    `${cases.length} cases run through the ${options.path} path in ${runMs.toFixed(0)} ms`,
+  );
 
   if (options.jsonFile !== undefined) {
     const report = toJsonReport(results, { caseFiles, rulesVersion: options.rulesVersion });

@@ -6,8 +6,15 @@
  */
 import { DEFAULT_RULES_VERSION } from './corpus';
 
+/**
+ * Which way the cases go: `fhir` (the default) turns each case into a `$immds-forecast` request
+ * and reads the FHIR answer back (`fhir-binding.ts`); `engine` calls `forecast()` directly.
+ */
+export type ConformancePath = 'fhir' | 'engine';
+
 /** Parsed options of `conformance`. */
 export interface ConformanceOptions {
+  readonly path: ConformancePath;
   /** Case files given on the command line; empty means the vendored development files. */
   readonly caseFiles: readonly string[];
   /** Rules root (holding `cdsi/<version>/`); absent means the repository's `rules/`. */
@@ -39,10 +46,14 @@ export class UsageError extends Error {
 /** `--help` text. */
 export const CONFORMANCE_USAGE = `Usage: node dist/src/cli/conformance.js [cases.jsonl ...] [options]
 
-Runs CDC CDSi test cases through the engine and reports how many pass, per vaccine group.
+Runs CDC CDSi test cases through the FHIR operation (default) or the engine and reports how
+many pass, per vaccine group.
 Without case files, runs the development cases vendored in test/cdc/.
 
 Options:
+  --path fhir|engine            fhir (default): each case goes through the FHIR $immds-forecast
+                                operation (in-process) and is compared from its FHIR answer;
+                                engine: cases go straight to forecast()
   --rules DIR                   rules root holding cdsi/<version>/ (default: <repo>/rules)
   --version V                   supporting-data version of the rule set (default: ${DEFAULT_RULES_VERSION})
   --json FILE                   also write the full report (every case's result) as JSON
@@ -60,6 +71,7 @@ The last line of the output is always "N passed, M failed".
 Exit codes: 0 ran; 1 ran and a case failed (only with --fail-on-failure); 2 could not run.`;
 
 const VALUE_OPTIONS = [
+  '--path',
   '--rules',
   '--version',
   '--json',
@@ -123,11 +135,16 @@ export function parseConformanceArgs(argv: readonly string[]): ConformanceOption
   if (onlyGiven && only.length === 0 && !flags.has('--help')) {
     throw new UsageError('--only needs at least one case id');
   }
+  const path = values.get('--path') ?? 'fhir';
+  if (path !== 'fhir' && path !== 'engine') {
+    throw new UsageError(`--path must be fhir or engine, got ${path}`);
+  }
   const rulesRoot = values.get('--rules');
   const jsonFile = values.get('--json');
   const knownFailures = values.get('--known-failures');
   const writeKnownFailures = values.get('--write-known-failures');
   return {
+    path,
     caseFiles,
     rulesVersion: values.get('--version') ?? DEFAULT_RULES_VERSION,
     only,

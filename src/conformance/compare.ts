@@ -43,6 +43,12 @@ export interface CaseResult {
 export type CaseEngine = (history: PatientHistory, assessmentDate: CalendarDate) => ForecastResult;
 
 /**
+ * A whole path from a CDC case to the engine's kind of result, e.g. through the FHIR operation
+ * (`fhir-binding.ts`): the case in, a `ForecastResult` read back out.
+ */
+export type CaseSolver = (testCase: CdcTestCase) => ForecastResult;
+
+/**
  * Normalises a status for comparison: lower case, white space removed.
  * "Not complete" and "Not  Complete" compare equal; "Sub-standard" keeps its hyphen.
  *
@@ -270,6 +276,30 @@ export function runCase(testCase: CdcTestCase, engine: CaseEngine): CaseResult {
     result = engine(history, assessmentDate);
   } catch (e) {
     return failed(`engine threw ${errorText(e)}`);
+  }
+  return compareCase(testCase, result);
+}
+
+/**
+ * Runs a case through a whole path (see {@link CaseSolver}) and compares the answer. Never
+ * throws: a case for which the path throws is a failed case whose `error` says why.
+ *
+ * @param testCase - The case.
+ * @param solve - The path, e.g. `bindFhirPath(...)`.
+ */
+export function runCaseWith(testCase: CdcTestCase, solve: CaseSolver): CaseResult {
+  let result: ForecastResult;
+  try {
+    result = solve(testCase);
+  } catch (e) {
+    return {
+      id: testCase.id,
+      set: testCase.set,
+      group: testCase.groupNormalized,
+      passed: false,
+      differences: [],
+      error: errorText(e),
+    };
   }
   return compareCase(testCase, result);
 }

@@ -21,7 +21,9 @@ export interface AntigenOutcome {
   readonly rules: AntigenRules;
   /** Every relevant patient series, evaluated and forecast, in supporting-data order. */
   readonly relevant: readonly PatientSeries[];
-  /** The best patient series (one per non-redundant series group). */
+  /** The prioritized patient series, one per series group that has one (§8.7). */
+  readonly prioritized: readonly PatientSeries[];
+  /** The best patient series (one per non-redundant series group, §8.8). */
   readonly best: readonly PatientSeries[];
 }
 
@@ -30,9 +32,10 @@ export interface AntigenOutcome {
  * 'Completed Series' (table 6-7) can ask for the status of another series group.
  */
 class AntigenRun {
+  private readonly evaluated = new Map<AntigenSeries, PatientSeries>();
   private readonly done = new Map<AntigenSeries, PatientSeries>();
   private readonly running = new Set<AntigenSeries>();
-  private readonly completeBefore = new Map<string, boolean>();
+  private completeBefore: Map<string, boolean> | undefined;
   readonly facts: AntigenFacts;
   readonly env: SeriesEnvironment;
 
@@ -52,6 +55,16 @@ class AntigenRun {
     };
   }
 
+  /** Evaluates a series once (chapter 6); its forecast is still to be made. */
+  evaluate(series: AntigenSeries): PatientSeries {
+    let ps = this.evaluated.get(series);
+    if (ps === undefined) {
+      ps = evaluateSeries(this.pc, series, this.doses, this.env);
+      this.evaluated.set(series, ps);
+    }
+    return ps;
+  }
+
   /** Evaluates and forecasts a series once; `undefined` while it is itself being computed. */
   run(series: AntigenSeries): PatientSeries | undefined {
     const known = this.done.get(series);
@@ -59,7 +72,7 @@ class AntigenRun {
       return known;
     }
     this.running.add(series);
-    const ps = evaluateSeries(this.pc, series, this.doses, this.env);
+    const ps = this.evaluate(series);
     forecastSeries(this.pc, ps, this.facts, this.env);
     this.running.delete(series);
     this.done.set(series, ps);
@@ -78,6 +91,7 @@ class AntigenRun {
       return inGroup.some((s) => this.run(s)?.status === 'Complete');
     }
     const key = `${group}@${asOf.toString()}`;
+    this.completeBefore ??= new Map();
     let complete = this.completeBefore.get(key);
     if (complete === undefined) {
       const history = this.pc.history;
@@ -96,6 +110,107 @@ class AntigenRun {
 }
 
 /**
+ * The relevant series that need evaluating and forecasting. All of them, except when the patient
+ * has no dose of the antigen:
+ * - an 'Evaluation Only' series is scorable only when complete (SELECTSCORE-2), and a series
+ *   without a satisfied target dose is never complete (table 7-10): it is left out;
+ * - a series group made only of standard series and with one default series needs only that
+ *   one: no standard series has a valid dose, so none is scorable while a default exists
+ *   (SELECTSCORE-2), and table 8-3 then makes the default series the prioritized patient series
+ *   whatever the others' forecasts are.
+ * This keeps a forecast fast for the many antigens a patient has no dose of.
+ */
+function seriesToRun(
+  relevant: readonly AntigenSeries[],
+  doses: readonly AntigenDose[],
+): readonly AntigenSeries[] {
+  if (doses.length > 0) {
+    return relevant;
+  }
+  const known = withoutDoses.get(relevant);
+  if (known !== undefined) {
+    return known;
+  }
+  const decided = new Map<string, AntigenSeries>();
+  const groups = new Map<string, AntigenSeries[]>();
+  for (const s of relevant) {
+    if (s.seriesType === 'Evaluation Only') {
+      continue;
+    }
+    const list = groups.get(s.seriesGroup);
+    if (list === undefined) {
+      groups.set(s.seriesGroup, [s]);
+    } else {
+      list.push(s);
+    }
+  }
+  for (const [group, list] of groups) {
+    const defaults = list.filter((s) => s.defaultSeries);
+    const onlyDefault = defaults[0];
+    if (
+      defaults.length === 1 &&
+      onlyDefault !== undefined &&
+      list.every((s) => s.seriesType === 'Standard')
+    ) {
+      decided.set(group, onlyDefault);
+    }
+  }
+  const toRun = relevant.filter((s) => {
+    if (s.seriesType === 'Evaluation Only') {
+      return false;
+    }
+    const d = decided.get(s.seriesGroup);
+    return d === undefined || d === s;
+  });
+  withoutDoses.set(relevant, toRun);
+  return toRun;
+}
+
+/**
+ * {@link seriesToRun} for a patient without doses depends only on the relevant series list,
+ * which is shared between calls for patients without observations: remember it.
+ */
+const withoutDoses = new WeakMap<readonly AntigenSeries[], readonly AntigenSeries[]>();
+
+/**
+ * Among series that have been evaluated, those whose forecast can matter. In a series group made
+ * only of standard series where some series has a valid dose, a non-default series without a
+ * valid dose can never be prioritized: it is not scorable (SELECTSCORE-2 needs a valid dose, or
+ * no valid dose in the whole group), and only a default series is chosen without being scorable
+ * (table 8-3). Its forecast is skipped. Applied only without patient observations, when no
+ * contraindication can make the group's statuses matter (SELECTB-24).
+ */
+function seriesWorthForecasting(
+  pc: PatientContext,
+  antigenRun: AntigenRun,
+  candidates: readonly AntigenSeries[],
+): readonly AntigenSeries[] {
+  if (pc.observations.size > 0 || candidates.length < 2) {
+    return candidates;
+  }
+  const groupsWithValidDose = new Set<string>();
+  const mixedGroups = new Set<string>();
+  const valid = new Map<AntigenSeries, boolean>();
+  for (const series of candidates) {
+    if (series.seriesType !== 'Standard') {
+      mixedGroups.add(series.seriesGroup);
+    }
+    const hasValid = antigenRun.evaluate(series).evaluations.some((e) => e.status === 'Valid');
+    valid.set(series, hasValid);
+    if (hasValid) {
+      groupsWithValidDose.add(series.seriesGroup);
+    }
+  }
+  return candidates.filter(
+    (series) =>
+      series.defaultSeries ||
+      valid.get(series) === true ||
+      mixedGroups.has(series.seriesGroup) ||
+      !groupsWithValidDose.has(series.seriesGroup),
+  );
+}
+
+/**
  * Runs chapters 5 to 8 for one antigen.
  *
  * @param pc - The call context.
@@ -107,13 +222,17 @@ export function evaluateAndForecastAntigen(
   rules: AntigenRules,
   doses: readonly AntigenDose[],
 ): AntigenOutcome {
-  const antigenRun = new AntigenRun(pc, rules, doses, selectRelevantSeries(pc, rules.series));
+  const relevantSeries = selectRelevantSeries(pc, rules.series);
+  if (relevantSeries.length === 0) {
+    return { rules, relevant: [], prioritized: [], best: [] };
+  }
+  const antigenRun = new AntigenRun(pc, rules, doses, relevantSeries);
   const relevant: PatientSeries[] = [];
-  for (const series of antigenRun.relevantSeries) {
+  for (const series of seriesWorthForecasting(pc, antigenRun, seriesToRun(relevantSeries, doses))) {
     const ps = antigenRun.run(series);
     if (ps !== undefined) {
       relevant.push(ps);
     }
   }
-  return { rules, relevant, best: selectBestPatientSeries(pc, relevant) };
+  return { rules, relevant, ...selectBestPatientSeries(pc, relevant) };
 }

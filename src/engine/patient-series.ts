@@ -4,6 +4,9 @@
  * and the patient series forecast. Built and updated by the evaluation (§4.4, chapter 6) and
  * forecast (chapter 7) steps; read by best-series selection (chapter 8) and the vaccine-group
  * step (chapter 9).
+ *
+ * Fields that may be empty are `T | undefined` rather than optional, so every object of a kind
+ * has the same shape (faster property access on the hot path).
  */
 import type { CalendarDate } from '../calendar';
 import type { EvaluationStatus, Reason, SeriesStatus, TargetDoseStatus } from './model';
@@ -18,7 +21,7 @@ export interface DoseEvaluationState {
   /** Table 6-13: the dose was an inadvertent administration for its target dose. */
   inadvertent: boolean;
   /** The target dose it was evaluated against, if any (none once the series was complete). */
-  targetDose?: TargetDose;
+  targetDose: TargetDose | undefined;
 }
 
 /** A target dose of a patient series (§3.1). */
@@ -28,7 +31,7 @@ export interface TargetDose {
   readonly seriesDose: SeriesDose;
   status: TargetDoseStatus;
   /** The evaluation that satisfied it. */
-  satisfiedBy?: DoseEvaluationState;
+  satisfiedBy: DoseEvaluationState | undefined;
 }
 
 /** A patient series forecast (§7.5). */
@@ -44,11 +47,11 @@ export interface SeriesForecast {
   /** FORECASTDT-5. */
   readonly recommendedDate: CalendarDate;
   /** FORECASTDT-3. */
-  readonly unadjustedPastDueDate?: CalendarDate;
+  readonly unadjustedPastDueDate: CalendarDate | undefined;
   /** FORECASTDT-6. */
-  readonly pastDueDate?: CalendarDate;
+  readonly pastDueDate: CalendarDate | undefined;
   /** FORECASTDT-4. */
-  readonly latestDate?: CalendarDate;
+  readonly latestDate: CalendarDate | undefined;
   /** FORECASTRECVAC-1, canonical CVX in supporting-data order. */
   readonly recommendedVaccines: readonly string[];
   /** FORECASTPRIORITY-1. */
@@ -62,7 +65,7 @@ export interface PatientSeries {
   /** One per antigen administered record, in date order. */
   readonly evaluations: DoseEvaluationState[];
   status: SeriesStatus;
-  forecast?: SeriesForecast;
+  forecast: SeriesForecast | undefined;
   /** Why the series has its status (forecast reasons). */
   reasons: Reason[];
 }

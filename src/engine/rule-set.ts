@@ -293,6 +293,18 @@ export interface VaccineGroupRules {
   readonly antigens: readonly string[];
 }
 
+/**
+ * A code the supporting data lists for an observation (`codedValues/codedValue`), e.g. SNOMED
+ * `"370388006"` for "003 Immunocompromised". Adapters use these to map the codes a caller sends
+ * (SNOMED CT, CVX, CDC PHIN VS) to CDSi observation codes; the engine does not read them.
+ */
+export interface ObservationCodedValue {
+  readonly code: string;
+  /** The supporting data's code-system name: "SNOMED", "CVX" or "CDCPHINVS". */
+  readonly codeSystem: string;
+  readonly text: string;
+}
+
 /** A coded observation of the schedule supporting data. */
 export interface ObservationRule {
   readonly code: string;
@@ -301,6 +313,8 @@ export interface ObservationRule {
   readonly indicationText: string;
   readonly contraindicationText: string;
   readonly clarifyingText: string;
+  /** The codes the supporting data gives for this observation, in its order (may be empty). */
+  readonly codedValues: readonly ObservationCodedValue[];
 }
 
 /** The compiled rule set. */

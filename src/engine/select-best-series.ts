@@ -25,6 +25,20 @@ function firstValidDate(ps: PatientSeries): CalendarDate | undefined {
 }
 
 /**
+ * The relevant series a risk series' priority is compared with (SELECTSCORE-2). Our reading, for
+ * the case where the highest-priority series cannot serve the patient: series that are
+ * 'Aged Out' (no date to forecast from, table 7-10) are left out, and when some series of the
+ * group already has a valid dose, only those compete — a started series of lower priority is
+ * not dropped for a higher-priority one the patient has no valid dose in.
+ */
+function riskCompetitors(group: readonly PatientSeries[]): readonly PatientSeries[] {
+  const viable = group.filter((g) => g.status !== 'Aged Out');
+  const candidates = viable.length === 0 ? group : viable;
+  const started = candidates.filter(hasValidDose);
+  return started.length === 0 ? candidates : started;
+}
+
+/**
  * SELECTSCORE-2: is a relevant patient series a scorable patient series?
  * - Risk: its series priority is the same as or higher than that of every relevant series of
  *   the group ('A' is highest), and it is a candidate;
@@ -42,8 +56,7 @@ function isScorable(
   const series = ps.series;
   switch (series.seriesType) {
     case 'Risk': {
-      const viable = group.filter((g) => g.status !== 'Aged Out');
-      const competitors = viable.length === 0 ? group : viable;
+      const competitors = riskCompetitors(group);
       return (
         competitors.includes(ps) &&
         competitors.every((g) => series.seriesPriority <= g.series.seriesPriority) &&
@@ -255,6 +268,12 @@ export function selectPrioritizedSeries(
   pc: PatientContext,
   group: readonly PatientSeries[],
 ): PatientSeries | undefined {
+  const only = group[0];
+  if (group.length === 1 && only?.series.defaultSeries === true) {
+    // A group of one default series: it is the prioritized series whether or not it is
+    // scorable (table 8-3, first two columns).
+    return only;
+  }
   const scorable = group.filter((ps) => isScorable(pc, ps, group));
   const defaults = group.filter((ps) => ps.series.defaultSeries);
   const theDefault = defaults.length === 1 ? defaults[0] : undefined;
@@ -326,8 +345,17 @@ export function selectBestSeries(prioritized: readonly PatientSeries[]): Patient
   });
 }
 
+/** The outcome of chapter 8 for one antigen. */
+export interface SeriesSelection {
+  /** One prioritized patient series per series group that has one (§8.1–§8.7). */
+  readonly prioritized: readonly PatientSeries[];
+  /** The best patient series among them (§8.8). */
+  readonly best: readonly PatientSeries[];
+}
+
 /**
- * Chapter 8 for one antigen: the best patient series among its relevant patient series.
+ * Chapter 8 for one antigen: the prioritized and best patient series among its relevant
+ * patient series.
  *
  * @param pc - The call context.
  * @param relevant - The antigen's evaluated and forecast relevant patient series.
@@ -335,7 +363,7 @@ export function selectBestSeries(prioritized: readonly PatientSeries[]): Patient
 export function selectBestPatientSeries(
   pc: PatientContext,
   relevant: readonly PatientSeries[],
-): PatientSeries[] {
+): SeriesSelection {
   const groups = new Map<string, PatientSeries[]>();
   for (const ps of relevant) {
     const list = groups.get(ps.series.seriesGroup);
@@ -352,5 +380,5 @@ export function selectBestPatientSeries(
       prioritized.push(p);
     }
   }
-  return selectBestSeries(prioritized);
+  return { prioritized, best: selectBestSeries(prioritized) };
 }

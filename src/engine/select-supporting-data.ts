@@ -33,10 +33,14 @@ export function inEffect<T extends EffectiveWindow>(
   anchor: CalendarDate,
 ): readonly T[] {
   // Most components have one instance without dates: avoid allocating in that case.
-  if (instances.every((i) => isInEffect(i, anchor))) {
-    return instances;
+  let all = true;
+  for (const i of instances) {
+    if (!isInEffect(i, anchor)) {
+      all = false;
+      break;
+    }
   }
-  return instances.filter((i) => isInEffect(i, anchor));
+  return all ? instances : instances.filter((i) => isInEffect(i, anchor));
 }
 
 /**
@@ -50,5 +54,10 @@ export function firstInEffect<T extends EffectiveWindow>(
   instances: readonly T[],
   anchor: CalendarDate,
 ): T | undefined {
-  return instances.find((i) => isInEffect(i, anchor));
+  for (const i of instances) {
+    if (isInEffect(i, anchor)) {
+      return i;
+    }
+  }
+  return undefined;
 }

@@ -18,6 +18,7 @@ import type {
 import type { PatientContext } from './patient-context';
 import type { DoseEvaluationState, PatientSeries, SeriesForecast } from './patient-series';
 import type { VaccineGroupRules } from './rule-set';
+import type { Writable } from './writable';
 
 // ---------------------------------------------------------------------------------------------
 // Choosing one best series per antigen
@@ -32,14 +33,18 @@ function hasStarted(pc: PatientContext, ps: PatientSeries): boolean {
   return min === undefined || pc.assessmentDate.isOnOrAfter(pc.ageDate(min));
 }
 
+/** Rank of a best series' status when choosing the one shown (lower is shown first). */
 const STATUS_RANK: Readonly<Record<SeriesStatus, number>> = {
   'Not Complete': 0,
   Complete: 1,
-  Immune: 2,
-  Contraindicated: 3,
-  'Not Recommended': 4,
-  'Aged Out': 5,
+  Immune: 3,
+  Contraindicated: 4,
+  'Not Recommended': 5,
+  'Aged Out': 6,
 };
+
+/** A 'Not Complete' series the patient is not yet old enough to start ranks after 'Complete'. */
+const NOT_STARTED_RANK = 2;
 
 /**
  * Chapter 9 allows several vaccine group forecasts for one group when an antigen has best
@@ -53,7 +58,7 @@ const STATUS_RANK: Readonly<Record<SeriesStatus, number>> = {
  */
 function rankKey(pc: PatientContext, ps: PatientSeries): number {
   if (ps.status === 'Not Complete') {
-    return hasStarted(pc, ps) ? 0 : 1.5;
+    return hasStarted(pc, ps) ? STATUS_RANK['Not Complete'] : NOT_STARTED_RANK;
   }
   return STATUS_RANK[ps.status];
 }
@@ -95,17 +100,18 @@ export function primarySeries(
 
 function toDoseEvaluation(e: DoseEvaluationState): DoseEvaluation {
   const dose = e.antigenDose.patientDose;
-  return {
+  const evaluation: Writable<DoseEvaluation> = {
     doseId: dose.id,
     dateAdministered: dose.date,
     cvx: dose.dose.cvx,
     antigen: e.antigenDose.antigen,
     status: e.status,
-    ...(e.status === 'Valid' && e.targetDose !== undefined
-      ? { targetDoseNumber: e.targetDose.number }
-      : {}),
     reasons: e.reasons,
   };
+  if (e.status === 'Valid' && e.targetDose !== undefined) {
+    evaluation.targetDoseNumber = e.targetDose.number;
+  }
+  return evaluation;
 }
 
 /** Which evaluation of a dose is shown when several best series evaluated it. */
@@ -117,11 +123,12 @@ const MERGE_RANK: Readonly<Record<EvaluationStatus, number>> = {
 };
 
 /**
- * The evaluation of each dose of the antigen. With one best series, its evaluations. With
- * several (best series of non-equivalent series groups, e.g. a completed standard series and a
- * risk series that adds doses), a dose is shown with its most favourable evaluation: a dose that
- * counts in one of the patient's best series is a valid dose for the patient (Valid, then
- * Extraneous, then Not Valid, then Sub-standard; the shown series wins ties).
+ * The evaluation of each dose of the antigen. With one prioritized series, its evaluations.
+ * With several (one per series group, e.g. a standard series and a risk series that adds doses
+ * to it), a dose is shown with its most favourable evaluation: a dose that counts in one of the
+ * patient's prioritized series is a valid dose for the patient, even when the forecast comes
+ * from another series (Valid, then Extraneous, then Not Valid, then Sub-standard; the shown
+ * series wins ties).
  */
 function mergedEvaluations(
   primary: PatientSeries,
@@ -151,33 +158,46 @@ interface AntigenView {
   readonly forecast?: SeriesForecast;
 }
 
-function toForecast(f: SeriesForecast): Forecast {
-  return {
-    doseNumber: f.doseNumber,
+function toForecast(f: SeriesForecast, doseNumber: number = f.doseNumber): Forecast {
+  const forecast: Writable<Forecast> = {
+    doseNumber,
     earliestDate: f.earliestDate,
     recommendedDate: f.recommendedDate,
-    ...(f.pastDueDate === undefined ? {} : { pastDueDate: f.pastDueDate }),
-    ...(f.latestDate === undefined ? {} : { latestDate: f.latestDate }),
     recommendedVaccines: f.recommendedVaccines,
     unadjustedRecommendedDate: f.unadjustedRecommendedDate,
   };
+  if (f.pastDueDate !== undefined) {
+    forecast.pastDueDate = f.pastDueDate;
+  }
+  if (f.latestDate !== undefined) {
+    forecast.latestDate = f.latestDate;
+  }
+  return forecast;
 }
 
-function seriesResult(antigen: string, ps: PatientSeries): AntigenResult {
-  return {
+function seriesResult(
+  antigen: string,
+  ps: PatientSeries,
+  doseEvaluations: readonly DoseEvaluation[],
+  forecast: Forecast | undefined,
+): Writable<AntigenResult> {
+  const result: Writable<AntigenResult> = {
     antigen,
     seriesName: ps.series.name,
     seriesType: ps.series.seriesType,
     status: ps.status,
-    doseEvaluations: ps.evaluations.map(toDoseEvaluation),
-    ...(ps.forecast === undefined ? {} : { forecast: toForecast(ps.forecast) }),
+    doseEvaluations,
     reasons: ps.reasons,
   };
+  if (forecast !== undefined) {
+    result.forecast = forecast;
+  }
+  return result;
 }
 
 /**
  * The view of one antigen: the shown best series (see {@link primarySeries}), the merged dose
- * evaluations and the forecast. When several best series are merged, the forecast dose number
+ * evaluations and the forecast. When several series are merged, the forecast dose number
  * (FORECASTDN-1 counts the satisfied target doses of one series) counts the doses shown as
  * valid, so that the next dose is the patient's next valid dose of the antigen.
  */
@@ -187,23 +207,32 @@ function antigenView(pc: PatientContext, outcome: AntigenOutcome): AntigenView {
   if (primary === undefined) {
     return { result: { antigen, status: 'Not Recommended', doseEvaluations: [], reasons: [] } };
   }
+  const merged = outcome.prioritized.filter((p) => p !== primary);
+  const evaluations = mergedEvaluations(primary, merged);
+  const forecast = primary.forecast;
+  const doseNumber =
+    forecast === undefined || merged.length === 0
+      ? forecast?.doseNumber
+      : evaluations.filter((e) => e.status === 'Valid').length + 1;
+  const shown = forecast === undefined ? undefined : toForecast(forecast, doseNumber);
+  const result = seriesResult(antigen, primary, evaluations.map(toDoseEvaluation), shown);
   const others = outcome.best.filter((b) => b !== primary);
-  const evaluations = mergedEvaluations(primary, others);
-  let forecast = primary.forecast;
-  if (forecast !== undefined && others.length > 0) {
-    const valid = evaluations.filter((e) => e.status === 'Valid').length;
-    forecast = { ...forecast, doseNumber: valid + 1 };
+  if (others.length > 0) {
+    result.alternatives = others.map((o) =>
+      seriesResult(
+        antigen,
+        o,
+        o.evaluations.map(toDoseEvaluation),
+        o.forecast === undefined ? undefined : toForecast(o.forecast),
+      ),
+    );
   }
-  return {
-    primary,
-    ...(forecast === undefined ? {} : { forecast }),
-    result: {
-      ...seriesResult(antigen, primary),
-      doseEvaluations: evaluations.map(toDoseEvaluation),
-      ...(forecast === undefined ? {} : { forecast: toForecast(forecast) }),
-      ...(others.length === 0 ? {} : { alternatives: others.map((o) => seriesResult(antigen, o)) }),
-    },
-  };
+  const view: Writable<AntigenView> = { result, primary };
+  if (forecast !== undefined) {
+    view.forecast =
+      doseNumber === forecast.doseNumber ? forecast : { ...forecast, doseNumber: doseNumber ?? 1 };
+  }
+  return view;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -226,6 +255,9 @@ const STATUS_PRECEDENCE: Readonly<Record<EvaluationStatus, number>> = {
  * have the combined status.
  */
 function combineDoseEvaluations(antigenResults: readonly AntigenResult[]): GroupDoseEvaluation[] {
+  if (antigenResults.every((r) => r.doseEvaluations.length === 0)) {
+    return [];
+  }
   const byDose = new Map<string, DoseEvaluation[]>();
   const order: DoseEvaluation[] = [];
   for (const r of antigenResults) {
@@ -336,13 +368,13 @@ function multipleAntigenForecast(
   forecasts: readonly SeriesForecast[],
   latestGroupDose: CalendarDate | undefined,
 ): Forecast | undefined {
-  if (forecasts.length === 0) {
+  const earliestDates = forecasts.map((f) => f.earliestDate);
+  const first = earliestOf(earliestDates);
+  const last = latestOf(earliestDates);
+  if (first === undefined || last === undefined) {
     return undefined;
   }
-  const earliestDates = forecasts.map((f) => f.earliestDate);
-  const earliest = forecasts.some((f) => f.priority)
-    ? laterOf(earliestOf(earliestDates) ?? earliestDates[0]!, latestGroupDose)
-    : (latestOf(earliestDates) ?? earliestDates[0]!);
+  const earliest = forecasts.some((f) => f.priority) ? laterOf(first, latestGroupDose) : last;
   const recommended = laterOf(earliest, earliestOf(forecasts.map((f) => f.recommendedDate)));
   const pastDues = forecasts.flatMap((f) => (f.pastDueDate === undefined ? [] : [f.pastDueDate]));
   const pastDue = earliestOf(pastDues);
@@ -357,16 +389,21 @@ function multipleAntigenForecast(
       }
     }
   }
-  return {
+  const forecast: Writable<Forecast> = {
     doseNumber: group.administerFullVaccineGroup ? Math.min(...numbers) : Math.max(...numbers),
     earliestDate: earliest,
     recommendedDate: recommended,
-    ...(pastDue === undefined ? {} : { pastDueDate: laterOf(earliest, pastDue) }),
-    ...(latestDate === undefined ? {} : { latestDate }),
     recommendedVaccines: vaccines,
     unadjustedRecommendedDate:
       earliestOf(forecasts.map((f) => f.unadjustedRecommendedDate)) ?? recommended,
   };
+  if (pastDue !== undefined) {
+    forecast.pastDueDate = laterOf(earliest, pastDue);
+  }
+  if (latestDate !== undefined) {
+    forecast.latestDate = latestDate;
+  }
+  return forecast;
 }
 
 /**
@@ -384,44 +421,56 @@ export function evaluateVaccineGroup(
   const views = outcomes.map((o) => antigenView(pc, o));
   const antigens = views.map((v) => v.result);
   const doseEvaluations = combineDoseEvaluations(antigens);
-  const reasons: Reason[] = [];
-  for (const a of antigens) {
-    for (const r of a.reasons) {
-      if (!reasons.some((x) => x.code === r.code)) {
-        reasons.push(r);
+  let reasons: readonly Reason[] = antigens[0]?.reasons ?? [];
+  if (antigens.length > 1) {
+    const all: Reason[] = [];
+    for (const a of antigens) {
+      for (const r of a.reasons) {
+        if (!all.some((x) => x.code === r.code)) {
+          all.push(r);
+        }
       }
     }
+    reasons = all;
   }
   const contained = views.filter((v) => v.primary !== undefined);
-  const base = { vaccineGroup: group.name, doseEvaluations, antigens, reasons };
+  const result: Writable<VaccineGroupResult> = {
+    vaccineGroup: group.name,
+    status: 'Not Recommended',
+    doseEvaluations,
+    antigens,
+    reasons,
+  };
   const only = contained[0];
   if (only?.primary === undefined) {
-    return { ...base, status: 'Not Recommended' };
+    return result;
   }
   if (group.antigens.length <= 1 || contained.length === 1) {
     // §9.2 SINGLEANTVG-1/2: the group is its one patient series forecast.
-    return {
-      ...base,
-      status: only.primary.status,
-      ...(only.forecast === undefined ? {} : { forecast: toForecast(only.forecast) }),
-    };
+    result.status = only.primary.status;
+    if (only.forecast !== undefined) {
+      result.forecast = toForecast(only.forecast);
+    }
+    return result;
   }
-  const status = multipleAntigenStatus(
+  result.status = multipleAntigenStatus(
     contained.map((v) => v.primary?.status ?? 'Not Recommended'),
   );
-  let latestGroupDose: CalendarDate | undefined;
-  for (const e of doseEvaluations) {
-    if (latestGroupDose === undefined || e.dateAdministered.isAfter(latestGroupDose)) {
-      latestGroupDose = e.dateAdministered;
+  if (result.status === 'Not Complete') {
+    let latestGroupDose: CalendarDate | undefined;
+    for (const e of doseEvaluations) {
+      if (latestGroupDose === undefined || e.dateAdministered.isAfter(latestGroupDose)) {
+        latestGroupDose = e.dateAdministered;
+      }
+    }
+    const forecast = multipleAntigenForecast(
+      group,
+      contained.flatMap((v) => (v.forecast === undefined ? [] : [v.forecast])),
+      latestGroupDose,
+    );
+    if (forecast !== undefined) {
+      result.forecast = forecast;
     }
   }
-  const forecast =
-    status === 'Not Complete'
-      ? multipleAntigenForecast(
-          group,
-          contained.flatMap((v) => (v.forecast === undefined ? [] : [v.forecast])),
-          latestGroupDose,
-        )
-      : undefined;
-  return { ...base, status, ...(forecast === undefined ? {} : { forecast }) };
+  return result;
 }

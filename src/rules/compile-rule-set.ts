@@ -153,6 +153,13 @@ export function compileRuleSet(raw: RawRuleSet): RuleSet {
       indicationText: o.indicationText,
       contraindicationText: o.contraindicationText,
       clarifyingText: o.clarifyingText,
+      codedValues: o.codedValues.flatMap((set) =>
+        (set.codedValue ?? []).map((v) => ({
+          code: v.code.trim(),
+          codeSystem: v.codeSystem.trim(),
+          text: v.text,
+        })),
+      ),
     });
   }
 
@@ -471,7 +478,7 @@ function intervalFrom(
     }
   }
   if ('fromRelevantObs' in v) {
-    const code = v.fromRelevantObs?.code?.trim() ?? '';
+    const code = v.fromRelevantObs.code?.trim() ?? '';
     if (code !== '') {
       return { kind: 'observation', observationCode: code };
     }
@@ -638,6 +645,7 @@ function compileSeasonal(
 
 class Context {
   readonly problems: RuleProblem[] = [];
+  private readonly durations = new Map<string, Duration>();
   file = '';
 
   constructor(private readonly manifest: RawCdsiManifest) {}
@@ -651,9 +659,23 @@ class Context {
     this.problems.push({ file: this.file, pointer: at, message });
   }
 
+  /**
+   * Parses an optional duration. Equal durations are one shared object ("6 weeks - 4 days"
+   * occurs over a thousand times), so the engine's per-patient age-date memo hits often.
+   */
   duration(text: string | undefined, at: string): Duration | undefined {
     try {
-      return parseOptionalDuration(text);
+      const d = parseOptionalDuration(text);
+      if (d === undefined) {
+        return undefined;
+      }
+      const key = `${d.years}y${d.months}m${d.weeks}w${d.days}d`;
+      const shared = this.durations.get(key);
+      if (shared !== undefined) {
+        return shared;
+      }
+      this.durations.set(key, d);
+      return d;
     } catch (e) {
       this.problem(
         at,

@@ -1,8 +1,9 @@
 import { parseConformanceArgs, UsageError } from '../../src/conformance/cli-options';
 
 describe('parseConformanceArgs', () => {
-  it('defaults to the development files, rules 4.64, everything shown, exit 0', () => {
+  it('defaults to the FHIR path, the development files, rules 4.64, everything shown, exit 0', () => {
     expect(parseConformanceArgs([])).toEqual({
+      path: 'fhir',
       caseFiles: [],
       rulesVersion: '4.64',
       only: [],
@@ -28,6 +29,7 @@ describe('parseConformanceArgs', () => {
       'b.jsonl',
     ]);
     expect(o).toEqual({
+      path: 'fhir',
       caseFiles: ['a.jsonl', 'b.jsonl'],
       rulesRoot: 'r',
       rulesVersion: '4.65',
@@ -48,6 +50,11 @@ describe('parseConformanceArgs', () => {
     expect(parseConformanceArgs(['--only=Y-1', '--only', 'Y-2']).only).toEqual(['Y-1', 'Y-2']);
   });
 
+  it('runs the cases straight through the engine with --path engine', () => {
+    expect(parseConformanceArgs(['--path', 'engine']).path).toBe('engine');
+    expect(parseConformanceArgs(['--path=fhir']).path).toBe('fhir');
+  });
+
   it('knows --help and -h', () => {
     expect(parseConformanceArgs(['--help']).help).toBe(true);
     expect(parseConformanceArgs(['-h']).help).toBe(true);
@@ -60,6 +67,7 @@ describe('parseConformanceArgs', () => {
     [['--rules', '--quiet'], '--rules needs a value'],
     [['--only'], '--only needs at least one case id'],
     [['--quiet=yes'], 'unknown option --quiet=yes'],
+    [['--path', 'http'], '--path must be fhir or engine, got http'],
   ])('rejects %j', (argv, message) => {
     expect(() => parseConformanceArgs(argv)).toThrow(new UsageError(message));
   });

@@ -1,9 +1,15 @@
+import { join } from 'node:path';
 import request from 'supertest';
 import { createApp } from '../../src/http/create-app';
 import { Readiness } from '../../src/http/readiness';
+import { findRepoRoot } from '../../src/rules/repo-root';
+import { loadRuleCatalog } from '../../src/rules/rule-catalog';
+
+// The committed rules, loaded once for the file.
+const catalog = loadRuleCatalog(join(findRepoRoot(__dirname), 'rules'));
 
 function appWith(readiness: Readiness) {
-  return createApp({ readiness, ruleSets: { labels: ['cdc-cdsi@4.64'] } });
+  return createApp({ readiness, catalog });
 }
 
 describe('health endpoints', () => {

@@ -31,7 +31,11 @@ function startService(env: Record<string, string>): Started {
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   return {
-    exitCode: new Promise((resolve) => child.on('exit', (code) => resolve(code))),
+    exitCode: new Promise((resolve) => {
+      child.on('exit', (code) => {
+        resolve(code);
+      });
+    }),
     stdout: () => out,
     stderr: () => err,
     kill: (signal) => child.kill(signal),

@@ -62,12 +62,11 @@ export function findConditionalSkip(
 
 /** Table 6-11 for one conditional skip: set logic AND needs every set met, OR needs one. */
 function metSet(pc: PatientContext, skip: ConditionalSkip, query: SkipQuery): SkipSet | undefined {
-  const sets = skip.sets.filter((s) => isInEffect(s, query.selectionDate));
-  if (sets.length === 0) {
-    return undefined;
-  }
   let first: SkipSet | undefined;
-  for (const set of sets) {
+  for (const set of skip.sets) {
+    if (!isInEffect(set, query.selectionDate)) {
+      continue;
+    }
     if (isSetMet(pc, set, query)) {
       first ??= set;
       if (skip.setLogic === 'OR') {

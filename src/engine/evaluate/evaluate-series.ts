@@ -40,6 +40,7 @@ export function createTargetDoses(series: AntigenSeries): TargetDose[] {
     number: i + 1,
     seriesDose,
     status: 'Not Satisfied',
+    satisfiedBy: undefined,
   }));
 }
 
@@ -75,10 +76,17 @@ export function evaluateSeries(
     targetDoses,
     evaluations,
     status: 'Not Complete',
+    forecast: undefined,
     reasons: [],
   };
-  const statusOf = (historyIndex: number) =>
-    evaluations.find((e) => e.antigenDose.patientDose.index === historyIndex)?.status;
+  const statusOf = (historyIndex: number) => {
+    for (const e of evaluations) {
+      if (e.antigenDose.patientDose.index === historyIndex) {
+        return e.status;
+      }
+    }
+    return undefined;
+  };
 
   let t = 0;
   for (let i = 0; i < doses.length; i++) {
@@ -92,6 +100,7 @@ export function evaluateSeries(
       status: 'Extraneous',
       reasons: [],
       inadvertent: false,
+      targetDose: undefined,
     };
     evaluations.push(evaluation);
 
@@ -102,10 +111,7 @@ export function evaluateSeries(
     if (!canBeEvaluated(patientDose.dose)) {
       evaluation.status = 'Sub-standard';
       evaluation.reasons = [reason('sub-standard')];
-      const current = targetDoses[t];
-      if (current !== undefined) {
-        evaluation.targetDose = current;
-      }
+      evaluation.targetDose = targetDoses[t];
       continue;
     }
 
@@ -194,6 +200,7 @@ function insertRecurringDose(targetDoses: TargetDose[], index: number): void {
     number: current.number + 1,
     seriesDose: current.seriesDose,
     status: 'Not Satisfied',
+    satisfiedBy: undefined,
   });
   for (let i = index + 2; i < targetDoses.length; i++) {
     const t = targetDoses[i];

@@ -23,10 +23,15 @@ function inAgeRange(pc: PatientContext, beginAge?: Duration, endAge?: Duration):
  * @param antigen - The antigen's rules.
  */
 export function hasAntigenContraindication(pc: PatientContext, antigen: AntigenRules): boolean {
-  return antigen.antigenContraindications.some(
-    (c) => pc.observations.has(c.observationCode) && inAgeRange(pc, c.beginAge, c.endAge),
+  return (
+    pc.observations.size > 0 &&
+    antigen.antigenContraindications.some(
+      (c) => pc.observations.has(c.observationCode) && inAgeRange(pc, c.beginAge, c.endAge),
+    )
   );
 }
+
+const NONE: ReadonlySet<string> = new Set();
 
 /**
  * Table 7-6: the vaccine types (canonical CVX) made unusable by a vaccine contraindication that
@@ -40,6 +45,9 @@ export function contraindicatedVaccines(
   pc: PatientContext,
   antigen: AntigenRules,
 ): ReadonlySet<string> {
+  if (pc.observations.size === 0 || antigen.vaccineContraindications.length === 0) {
+    return NONE;
+  }
   const cvx = new Set<string>();
   for (const c of antigen.vaccineContraindications) {
     if (!pc.observations.has(c.observationCode)) {

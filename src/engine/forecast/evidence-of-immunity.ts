@@ -34,9 +34,11 @@ function sameCountry(a: string, b: string): boolean {
  * @param antigen - The antigen's rules.
  */
 export function hasEvidenceOfImmunity(pc: PatientContext, antigen: AntigenRules): boolean {
-  for (const code of antigen.immunityGuidelineCodes) {
-    if (pc.observations.has(code)) {
-      return true;
+  if (pc.observations.size > 0) {
+    for (const code of antigen.immunityGuidelineCodes) {
+      if (pc.observations.has(code)) {
+        return true;
+      }
     }
   }
   for (const immunity of antigen.birthDateImmunity) {

@@ -2,7 +2,7 @@
  * §7.5 Generate forecast dates and recommended vaccines (table 7-13), with the candidate
  * earliest date of §7.4 (FORECASTDTCAN-1).
  */
-import { addDuration, type CalendarDate } from '../../calendar';
+import { addDuration, type CalendarDate, type Duration } from '../../calendar';
 import { intervalReferenceDate, type SeriesPosition } from '../interval-reference';
 import type { PatientContext } from '../patient-context';
 import type { PatientSeries, SeriesForecast, TargetDose } from '../patient-series';
@@ -59,6 +59,40 @@ function latest(
 }
 
 /**
+ * For each series dose, the conflict end intervals of its preferable vaccine types, by
+ * conflicting ("previous") vaccine type. Derived from the rule set once per series dose.
+ */
+const conflictEndsByDose = new WeakMap<SeriesDose, ReadonlyMap<string, readonly Duration[]>>();
+
+function conflictEndIntervals(
+  pc: PatientContext,
+  seriesDose: SeriesDose,
+): ReadonlyMap<string, readonly Duration[]> {
+  let byPrevious = conflictEndsByDose.get(seriesDose);
+  if (byPrevious === undefined) {
+    const map = new Map<string, Duration[]>();
+    const seen = new Set<string>();
+    for (const vaccine of seriesDose.preferableVaccines) {
+      if (seen.has(vaccine.cvx)) {
+        continue;
+      }
+      seen.add(vaccine.cvx);
+      for (const conflict of pc.ruleSet.liveVirusConflictsByCurrent.get(vaccine.cvx) ?? []) {
+        const list = map.get(conflict.previousCvx);
+        if (list === undefined) {
+          map.set(conflict.previousCvx, [conflict.conflictEndInterval]);
+        } else {
+          list.push(conflict.conflictEndInterval);
+        }
+      }
+    }
+    byPrevious = map;
+    conflictEndsByDose.set(seriesDose, byPrevious);
+  }
+  return byPrevious;
+}
+
+/**
  * CALCDTCONFLICT-3: the latest forecast conflict end date — for each vaccine type a preferable
  * vaccine of the target dose is classified by, every earlier dose of a conflicting type ends
  * its conflict at its date plus the conflict end interval.
@@ -68,27 +102,22 @@ function latestConflictEndDate(
   seriesDose: SeriesDose,
   position: SeriesPosition,
 ): CalendarDate | undefined {
+  if (position.historyLimit === 0) {
+    return undefined;
+  }
+  const byPrevious = conflictEndIntervals(pc, seriesDose);
+  if (byPrevious.size === 0) {
+    return undefined;
+  }
   let result: CalendarDate | undefined;
-  const seen = new Set<string>();
-  for (const vaccine of seriesDose.preferableVaccines) {
-    if (seen.has(vaccine.cvx)) {
+  for (let i = 0; i < position.historyLimit; i++) {
+    const dose = pc.doses[i];
+    const intervals = dose === undefined ? undefined : byPrevious.get(dose.cvx);
+    if (dose === undefined || intervals === undefined) {
       continue;
     }
-    seen.add(vaccine.cvx);
-    const conflicts = pc.ruleSet.liveVirusConflictsByCurrent.get(vaccine.cvx);
-    if (conflicts === undefined) {
-      continue;
-    }
-    for (let i = 0; i < position.historyLimit; i++) {
-      const dose = pc.doses[i];
-      if (dose === undefined) {
-        continue;
-      }
-      for (const conflict of conflicts) {
-        if (conflict.previousCvx === dose.cvx) {
-          result = latest(result, addDuration(dose.date, conflict.conflictEndInterval));
-        }
-      }
+    for (const interval of intervals) {
+      result = latest(result, addDuration(dose.date, interval));
     }
   }
   return result;
@@ -104,14 +133,15 @@ function latestConflictEndDate(
  * @param pc - The call context.
  * @param ps - The patient series.
  * @param target - The target dose to forecast.
+ * @param position - The forecast position in the series (computed when not given).
  */
 export function candidateEarliestDate(
   pc: PatientContext,
   ps: PatientSeries,
   target: TargetDose,
+  position: SeriesPosition = forecastPosition(pc, ps),
 ): CalendarDate | undefined {
   const seriesDose = target.seriesDose;
-  const position = forecastPosition(pc, ps);
   let earliest: CalendarDate | undefined;
   const minAge = forecastAge(pc, seriesDose)?.minAge;
   if (minAge !== undefined) {
@@ -131,6 +161,17 @@ export function candidateEarliestDate(
     }
   }
   return earliest;
+}
+
+/** begin ≤ date < end, an absent bound being no bound. */
+function inRange(
+  date: CalendarDate,
+  begin: CalendarDate | undefined,
+  end: CalendarDate | undefined,
+): boolean {
+  return (
+    (begin === undefined || date.isOnOrAfter(begin)) && (end === undefined || date.isBefore(end))
+  );
 }
 
 /**
@@ -170,6 +211,7 @@ function forecastDoseNumber(ps: PatientSeries): number {
  * @param target - The target dose to forecast.
  * @param earliestDate - Its candidate earliest date.
  * @param contraindicated - Vaccine types with a vaccine contraindication (table 7-6).
+ * @param position - The forecast position in the series (computed when not given).
  */
 export function generateForecast(
   pc: PatientContext,
@@ -177,9 +219,9 @@ export function generateForecast(
   target: TargetDose,
   earliestDate: CalendarDate,
   contraindicated: ReadonlySet<string>,
+  position: SeriesPosition = forecastPosition(pc, ps),
 ): SeriesForecast {
   const seriesDose = target.seriesDose;
-  const position = forecastPosition(pc, ps);
   const age = forecastAge(pc, seriesDose);
   const intervals = inEffect(seriesDose.intervals, pc.assessmentDate);
 
@@ -225,9 +267,7 @@ export function generateForecast(
     }
     const begin = v.beginAge === undefined ? undefined : pc.ageDate(v.beginAge);
     const end = v.endAge === undefined ? undefined : pc.ageDate(v.endAge);
-    const inRange = (d: CalendarDate) =>
-      (begin === undefined || d.isOnOrAfter(begin)) && (end === undefined || d.isBefore(end));
-    if (inRange(earliestDate) || inRange(recommendedDate)) {
+    if (inRange(earliestDate, begin, end) || inRange(recommendedDate, begin, end)) {
       recommendedVaccines.push(v.cvx);
     }
   }
@@ -238,9 +278,9 @@ export function generateForecast(
     earliestDate,
     unadjustedRecommendedDate,
     recommendedDate,
-    ...(unadjustedPastDueDate === undefined ? {} : { unadjustedPastDueDate }),
-    ...(pastDueDate === undefined ? {} : { pastDueDate }),
-    ...(latestDate === undefined ? {} : { latestDate }),
+    unadjustedPastDueDate,
+    pastDueDate,
+    latestDate,
     recommendedVaccines,
     priority: intervals.length > 0 && intervals.every((i) => i.priority),
   };

@@ -16,12 +16,12 @@ export interface ForecastNeedFacts {
   /** §7.3 outcome. */
   readonly contraindicated: boolean;
   readonly assessmentDate: CalendarDate;
-  /** Seasonal recommendation end date of the target dose to forecast (absent: 2999-12-31). */
-  readonly seasonalEndDate?: CalendarDate;
-  /** Maximum age date of the target dose to forecast (absent: 2999-12-31). */
-  readonly maximumAgeDate?: CalendarDate;
-  /** FORECASTDTCAN-1 (absent: 2999-12-31). */
-  readonly candidateEarliestDate?: CalendarDate;
+  /** Seasonal recommendation end date of the target dose to forecast (none: 2999-12-31). */
+  readonly seasonalEndDate: CalendarDate | undefined;
+  /** Maximum age date of the target dose to forecast (none: 2999-12-31). */
+  readonly maximumAgeDate: CalendarDate | undefined;
+  /** FORECASTDTCAN-1 (none: 2999-12-31). */
+  readonly candidateEarliestDate: CalendarDate | undefined;
 }
 
 /** The outcome of table 7-10. */

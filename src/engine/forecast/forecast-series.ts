@@ -51,6 +51,14 @@ export function forecastSeries(
     return i;
   };
   const hasSatisfied = targets.some((t) => t.status === 'Satisfied');
+  const position = forecastPosition(pc, ps);
+  const skipQuery = {
+    purpose: 'Forecast',
+    referenceDate: pc.assessmentDate,
+    selectionDate: pc.assessmentDate,
+    position,
+    isSeriesGroupComplete: env.isSeriesGroupComplete,
+  } as const;
   let t = nextNotSatisfied(0);
 
   for (;;) {
@@ -58,22 +66,15 @@ export function forecastSeries(
     let target = targets[t];
     while (
       target !== undefined &&
-      findConditionalSkip(pc, target.seriesDose, {
-        purpose: 'Forecast',
-        referenceDate: pc.assessmentDate,
-        selectionDate: pc.assessmentDate,
-        position: forecastPosition(pc, ps),
-        isSeriesGroupComplete: env.isSeriesGroupComplete,
-      }) !== undefined
+      findConditionalSkip(pc, target.seriesDose, skipQuery) !== undefined
     ) {
       target.status = 'Skipped';
       t = nextNotSatisfied(t + 1);
       target = targets[t];
     }
 
-    const candidate = target === undefined ? undefined : candidateEarliestDate(pc, ps, target);
-    const seasonalEndDate = target?.seriesDose.seasonalRecommendation?.endDate;
-    const maxAgeDate = target === undefined ? undefined : maximumAgeDate(pc, target.seriesDose);
+    const candidate =
+      target === undefined ? undefined : candidateEarliestDate(pc, ps, target, position);
     const need = determineForecastNeed({
       hasNotSatisfiedTargetDose: target !== undefined,
       hasSatisfiedTargetDose: hasSatisfied,
@@ -85,20 +86,27 @@ export function forecastSeries(
         antigen.contraindicatedVaccines,
       ),
       assessmentDate: pc.assessmentDate,
-      ...(seasonalEndDate === undefined ? {} : { seasonalEndDate }),
-      ...(maxAgeDate === undefined ? {} : { maximumAgeDate: maxAgeDate }),
-      ...(candidate === undefined ? {} : { candidateEarliestDate: candidate }),
+      seasonalEndDate: target?.seriesDose.seasonalRecommendation?.endDate,
+      maximumAgeDate: target === undefined ? undefined : maximumAgeDate(pc, target.seriesDose),
+      candidateEarliestDate: candidate,
     });
     if (!need.need || target === undefined || candidate === undefined) {
       ps.status = need.need ? 'Complete' : need.status;
       ps.reasons = [reason(need.need ? 'series-complete' : need.reason)];
-      delete ps.forecast;
+      ps.forecast = undefined;
       return;
     }
 
-    const forecast = generateForecast(pc, ps, target, candidate, antigen.contraindicatedVaccines);
+    const forecast = generateForecast(
+      pc,
+      ps,
+      target,
+      candidate,
+      antigen.contraindicatedVaccines,
+      position,
+    );
     // §7.6: a target dose that would be skipped on the earliest date is not forecast.
-    if (skipAtEarliestDate(pc, ps, target, forecast.earliestDate, env) !== undefined) {
+    if (skipAtEarliestDate(pc, ps, target, forecast.earliestDate, env, position) !== undefined) {
       target.status = 'Skipped';
       t = nextNotSatisfied(t + 1);
       continue;

@@ -6,6 +6,7 @@
 import type { CalendarDate } from '../../calendar';
 import { findConditionalSkip } from '../evaluate/conditional-skip';
 import type { SeriesEnvironment } from '../evaluate/evaluate-series';
+import type { SeriesPosition } from '../interval-reference';
 import type { PatientContext } from '../patient-context';
 import type { PatientSeries, TargetDose } from '../patient-series';
 import type { SkipSet } from '../rule-set';
@@ -20,6 +21,7 @@ import { forecastPosition } from './forecast-dates';
  * @param target - The target dose that was forecast.
  * @param earliestDate - Its earliest date.
  * @param env - Access to the other series of the antigen.
+ * @param position - The forecast position in the series (computed when not given).
  * @returns The skip set met at the earliest date, or `undefined` when the forecast stands.
  */
 export function skipAtEarliestDate(
@@ -28,12 +30,13 @@ export function skipAtEarliestDate(
   target: TargetDose,
   earliestDate: CalendarDate,
   env: SeriesEnvironment,
+  position: SeriesPosition = forecastPosition(pc, ps),
 ): SkipSet | undefined {
   return findConditionalSkip(pc, target.seriesDose, {
     purpose: 'Forecast',
     referenceDate: earliestDate,
     selectionDate: pc.assessmentDate,
-    position: forecastPosition(pc, ps),
+    position,
     isSeriesGroupComplete: env.isSeriesGroupComplete,
   });
 }

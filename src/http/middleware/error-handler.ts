@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { OperationOutcomeError, operationOutcome, outcomeIssue } from '../outcome';
+import { OperationOutcomeError, operationOutcome, outcomeIssue } from '../../fhir/outcome';
 
 /** Answers any unmatched route with a FHIR OperationOutcome (404). */
 export const notFoundHandler: RequestHandler = (req, res) => {

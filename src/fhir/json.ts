@@ -1,0 +1,49 @@
+/**
+ * Narrowing helpers for FHIR JSON received from a client: the body is `unknown` until each
+ * element has been checked, so a malformed request becomes an OperationOutcome, never a crash.
+ *
+ * @packageDocumentation
+ */
+
+/**
+ * Whether a JSON value is an object (not null, not an array).
+ *
+ * @param value - Any JSON value.
+ */
+export function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** FHIR `id`: 1-64 letters, digits, `-` and `.` (R4 datatypes). */
+export const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+
+/**
+ * The `coding` array of a CodeableConcept as `{system, code, index}` for each well-formed coding
+ * (both strings); malformed codings are skipped.
+ *
+ * @param concept - A CodeableConcept as received.
+ */
+export function codingsOf(
+  concept: unknown,
+): { readonly system: string; readonly code: string; readonly index: number }[] {
+  if (!isRecord(concept) || !Array.isArray(concept['coding'])) {
+    return [];
+  }
+  const out: { system: string; code: string; index: number }[] = [];
+  concept['coding'].forEach((c: unknown, index) => {
+    if (isRecord(c) && typeof c['system'] === 'string' && typeof c['code'] === 'string') {
+      out.push({ system: c['system'], code: c['code'].trim(), index });
+    }
+  });
+  return out;
+}
+
+/**
+ * The code of the first well-formed coding of a CodeableConcept, e.g. the `clinicalStatus` of a
+ * Condition.
+ *
+ * @param concept - A CodeableConcept as received.
+ */
+export function firstCode(concept: unknown): string | undefined {
+  return codingsOf(concept)[0]?.code;
+}

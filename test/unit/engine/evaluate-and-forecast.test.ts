@@ -1,0 +1,109 @@
+import { evaluateAndForecastAntigen } from '../../../src/engine/evaluate-and-forecast';
+import { organizeHistory } from '../../../src/engine/organize-history';
+import type { DoseSpec } from './support/rule-set-builder';
+import {
+  age,
+  antigen,
+  condition,
+  context,
+  intervalFromPrevious,
+  patient,
+  ruleSet,
+  series,
+  seriesDose,
+  skip,
+} from './support/rule-set-builder';
+
+describe('evaluate and forecast all relevant series of an antigen (§4.4)', () => {
+  const standard = series({
+    name: 'standard',
+    doses: [
+      seriesDose(1, { ages: [age({ minAge: '0 days' })] }),
+      seriesDose(2, {
+        intervals: [intervalFromPrevious({ absMinInt: '4 weeks', minInt: '4 weeks' })],
+      }),
+      seriesDose(3, {
+        intervals: [intervalFromPrevious({ absMinInt: '8 weeks', minInt: '8 weeks' })],
+      }),
+    ],
+  });
+  // A risk series whose doses are not needed once the standard series (group 1) is complete.
+  const notAfterStandard = [
+    skip('Both', [condition({ type: 'Completed Series', seriesGroups: ['1'] })]),
+  ];
+  const risk = series({
+    name: 'risk',
+    seriesType: 'Risk',
+    seriesGroup: '2',
+    defaultSeries: false,
+    indications: [{ observationCode: '032', observationText: '', description: '', guidance: '' }],
+    doses: [
+      seriesDose(1, { ages: [age({ minAge: '0 days' })], conditionalSkips: notAfterStandard }),
+      seriesDose(2, {
+        intervals: [intervalFromPrevious({ minInt: '4 weeks' })],
+        conditionalSkips: notAfterStandard,
+      }),
+      seriesDose(3, { recurring: true, intervals: [intervalFromPrevious({ minInt: '1 year' })] }),
+    ],
+  });
+  const rules = antigen('A', { series: [standard, risk] });
+
+  function run(given: readonly DoseSpec[], assessment: string) {
+    const pc = context(
+      patient('1990-01-01', given, { observations: [{ code: '032' }] }),
+      ruleSet({ antigens: [rules] }),
+      assessment,
+    );
+    return evaluateAndForecastAntigen(pc, rules, organizeHistory(pc).byAntigen.get('A') ?? []);
+  }
+
+  it('judges a "completed series" skip on the doses given before the dose being evaluated', () => {
+    const outcome = run(
+      [{ date: '2020-01-01' }, { date: '2020-02-01' }, { date: '2020-04-01' }],
+      '2020-04-01',
+    );
+    const riskSeries = outcome.relevant.find((ps) => ps.series.name === 'risk');
+    // The standard series is complete only with the third dose, so the risk series used doses 1 and 2.
+    expect(riskSeries?.targetDoses.map((t) => t.status)).toEqual([
+      'Satisfied',
+      'Satisfied',
+      'Satisfied',
+      'Not Satisfied',
+    ]);
+    expect(riskSeries?.forecast?.earliestDate.toString()).toBe('2021-04-01');
+  });
+
+  it('skips the risk doses at forecast time when the standard series is complete', () => {
+    const onlyRiskVaccine = series({
+      ...risk,
+      doses: risk.doses.map((d) => ({
+        ...d,
+        preferableVaccines: [{ vaccineType: 'r', cvx: '2', forecastVaccineType: true }],
+      })),
+    });
+    const both = antigen('A', { series: [standard, onlyRiskVaccine] });
+    const pc = context(
+      patient(
+        '1990-01-01',
+        [{ date: '2020-01-01' }, { date: '2020-02-01' }, { date: '2020-04-01' }],
+        {
+          observations: [{ code: '032' }],
+        },
+      ),
+      ruleSet({ antigens: [both], cvx: { '1': ['A'], '2': ['A'] } }),
+      '2021-06-01',
+    );
+    const outcome = evaluateAndForecastAntigen(
+      pc,
+      both,
+      organizeHistory(pc).byAntigen.get('A') ?? [],
+    );
+    const riskSeries = outcome.relevant.find((ps) => ps.series.name === 'risk');
+    expect(riskSeries?.targetDoses.map((t) => t.status)).toEqual([
+      'Skipped',
+      'Skipped',
+      'Not Satisfied',
+    ]);
+    expect(riskSeries?.forecast?.doseNumber).toBe(1);
+  });
+});

@@ -1,0 +1,137 @@
+import { forecast } from '../../../src/engine';
+import type { VaccineGroupResult } from '../../../src/engine/model';
+import type { AntigenRules } from '../../../src/engine/rule-set';
+import type { DoseSpec } from './support/rule-set-builder';
+import {
+  age,
+  antigen,
+  day,
+  interval,
+  intervalFromPrevious,
+  patient,
+  ruleSet,
+  series,
+  seriesDose,
+} from './support/rule-set-builder';
+
+function groupResult(
+  antigens: readonly AntigenRules[],
+  given: readonly DoseSpec[],
+  assessment: string,
+  administerFullVaccineGroup = false,
+): VaccineGroupResult {
+  const rules = ruleSet({
+    antigens,
+    cvx: { '1': antigens.map((a) => a.antigen), '2': ['D', 'T'] },
+    groups: [{ name: 'DTP', administerFullVaccineGroup, antigens: antigens.map((a) => a.antigen) }],
+  });
+  const result = forecast(patient('2020-01-01', given), rules, day(assessment));
+  const group = result.vaccineGroups[0];
+  if (group === undefined) {
+    throw new Error('no group');
+  }
+  return group;
+}
+
+const twoDoseAntigen = (name: string, second: string) =>
+  antigen(name, {
+    series: [
+      series({
+        antigen: name,
+        doses: [
+          seriesDose(1, { ages: [age({ minAge: '6 weeks' })] }),
+          seriesDose(2, {
+            intervals: [
+              intervalFromPrevious({ absMinInt: second, minInt: second, earliestRecInt: second }),
+            ],
+          }),
+        ],
+      }),
+    ],
+  });
+
+describe('identify and evaluate vaccine group (chapter 9)', () => {
+  it('gives a single antigen group the status and forecast of its series (§9.2)', () => {
+    const g = groupResult([twoDoseAntigen('D', '4 weeks')], [{ date: '2020-03-01' }], '2020-03-01');
+    expect(g.status).toBe('Not Complete');
+    expect(g.forecast?.doseNumber).toBe(2);
+    expect(g.forecast?.earliestDate.toString()).toBe('2020-03-29');
+    expect(g.doseEvaluations.map((e) => e.status)).toEqual(['Valid']);
+  });
+
+  it('takes the latest earliest date of the antigens of a multiple antigen group (MULTIANTVG-1)', () => {
+    const g = groupResult(
+      [twoDoseAntigen('D', '4 weeks'), twoDoseAntigen('T', '8 weeks')],
+      [{ date: '2020-03-01' }],
+      '2020-03-01',
+    );
+    expect(g.status).toBe('Not Complete');
+    expect(g.forecast?.earliestDate.toString()).toBe('2020-04-26');
+    // FORECASTVG-2: the earliest recommended date, not before the group's earliest date.
+    expect(g.forecast?.recommendedDate.toString()).toBe('2020-04-26');
+  });
+
+  it('with a priority forecast, takes the earliest earliest date but not before the last dose (MULTIANTVG-1)', () => {
+    const priority = antigen('T', {
+      series: [
+        series({
+          antigen: 'T',
+          doses: [
+            seriesDose(1, { ages: [age({ minAge: '6 weeks' })] }),
+            seriesDose(2, {
+              intervals: [interval({ kind: 'previous' }, { minInt: '8 weeks', priority: true })],
+            }),
+          ],
+        }),
+      ],
+    });
+    const g = groupResult(
+      [twoDoseAntigen('D', '4 weeks'), priority],
+      [{ date: '2020-03-01' }],
+      '2020-03-01',
+    );
+    expect(g.forecast?.earliestDate.toString()).toBe('2020-03-29');
+  });
+
+  it('is complete only when every antigen is complete (table 9-4)', () => {
+    const one = antigen('P', {
+      series: [
+        series({ antigen: 'P', doses: [seriesDose(1, { ages: [age({ minAge: '6 weeks' })] })] }),
+      ],
+    });
+    const g = groupResult(
+      [twoDoseAntigen('D', '4 weeks'), one],
+      [{ date: '2020-03-01' }],
+      '2020-03-01',
+    );
+    expect(g.antigens.map((a) => a.status)).toEqual(['Not Complete', 'Complete']);
+    expect(g.status).toBe('Not Complete');
+    // FORECASTDN-2 without "administer full vaccine group": the maximum dose number.
+    expect(g.forecast?.doseNumber).toBe(2);
+  });
+
+  it('shows a dose valid for one antigen and extra for another as valid', () => {
+    const one = antigen('P', {
+      series: [
+        series({ antigen: 'P', doses: [seriesDose(1, { ages: [age({ minAge: '6 weeks' })] })] }),
+      ],
+    });
+    const g = groupResult(
+      [twoDoseAntigen('D', '4 weeks'), one],
+      [{ date: '2020-03-01' }, { date: '2020-04-01' }],
+      '2020-04-01',
+    );
+    expect(g.doseEvaluations[1]?.byAntigen.map((e) => e.status)).toEqual(['Valid', 'Extraneous']);
+    expect(g.doseEvaluations.map((e) => e.status)).toEqual(['Valid', 'Valid']);
+  });
+
+  it("shows a dose not valid for one antigen as not valid, with that antigen's reason", () => {
+    const g = groupResult(
+      [twoDoseAntigen('D', '4 weeks'), twoDoseAntigen('T', '8 weeks')],
+      [{ date: '2020-03-01' }, { date: '2020-04-05' }],
+      '2020-04-05',
+    );
+    expect(g.doseEvaluations[1]?.status).toBe('Not Valid');
+    expect(g.doseEvaluations[1]?.reasons.map((r) => r.text)).toEqual(['Interval: too Soon']);
+  });
+});
