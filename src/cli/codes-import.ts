@@ -9,7 +9,7 @@ import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatProblem } from '../rules/problem';
 import { CodeImportError, importCodes } from '../rules/codes/import-codes';
-import { findRepoRoot } from '../rules/codes/paths';
+import { findRepoRoot } from '../rules/repo-root';
 import { validateCodeTables } from '../rules/codes/validate-codes';
 
 const HELP = `Usage: node dist/src/cli/codes-import.js [options]

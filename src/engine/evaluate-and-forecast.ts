@@ -6,7 +6,7 @@
 import type { CalendarDate } from '../calendar';
 import type { SeriesEnvironment } from './evaluate/evaluate-series';
 import { evaluateSeries } from './evaluate/evaluate-series';
-import { contraindicatedVaccines } from './forecast/contraindications';
+import { contraindicatedVaccines, hasAntigenContraindication } from './forecast/contraindications';
 import { hasEvidenceOfImmunity } from './forecast/evidence-of-immunity';
 import { forecastSeries, type AntigenFacts } from './forecast/forecast-series';
 import { organizeHistory, type AntigenDose } from './organize-history';
@@ -27,14 +27,22 @@ export interface AntigenOutcome {
   readonly best: readonly PatientSeries[];
 }
 
+/** {@link AntigenRun} states of a series' forecast. */
+const DONE = 1;
+const RUNNING = 2;
+
 /**
  * Evaluates and forecasts relevant series on demand, so that a conditional skip of type
  * 'Completed Series' (table 6-7) can ask for the status of another series group.
  */
 class AntigenRun {
-  private readonly evaluated = new Map<AntigenSeries, PatientSeries>();
-  private readonly done = new Map<AntigenSeries, PatientSeries>();
-  private readonly running = new Set<AntigenSeries>();
+  /**
+   * Per relevant series (same index as `relevantSeries`): the evaluated patient series, and
+   * whether its forecast is done (1) or being computed (2). Arrays rather than maps: an antigen
+   * has a handful of relevant series, often one.
+   */
+  private readonly evaluated: (PatientSeries | undefined)[];
+  private readonly state: number[];
   private completeBefore: Map<string, boolean> | undefined;
   readonly facts: AntigenFacts;
   readonly env: SeriesEnvironment;
@@ -45,6 +53,13 @@ class AntigenRun {
     private readonly doses: readonly AntigenDose[],
     readonly relevantSeries: readonly AntigenSeries[],
   ) {
+    this.evaluated = [];
+    this.state = [];
+    for (let i = 0; i < relevantSeries.length; i++) {
+      this.evaluated.push(undefined);
+      this.state.push(0);
+    }
+    this.completeBefore = undefined;
     this.facts = {
       rules,
       immune: hasEvidenceOfImmunity(pc, rules),
@@ -57,25 +72,29 @@ class AntigenRun {
 
   /** Evaluates a series once (chapter 6); its forecast is still to be made. */
   evaluate(series: AntigenSeries): PatientSeries {
-    let ps = this.evaluated.get(series);
+    const i = this.relevantSeries.indexOf(series);
+    let ps = this.evaluated[i];
     if (ps === undefined) {
       ps = evaluateSeries(this.pc, series, this.doses, this.env);
-      this.evaluated.set(series, ps);
+      this.evaluated[i] = ps;
     }
     return ps;
   }
 
   /** Evaluates and forecasts a series once; `undefined` while it is itself being computed. */
   run(series: AntigenSeries): PatientSeries | undefined {
-    const known = this.done.get(series);
-    if (known !== undefined || this.running.has(series)) {
-      return known;
+    const i = this.relevantSeries.indexOf(series);
+    const state = this.state[i];
+    if (state === DONE) {
+      return this.evaluated[i];
     }
-    this.running.add(series);
+    if (state === RUNNING) {
+      return undefined;
+    }
+    this.state[i] = RUNNING;
     const ps = this.evaluate(series);
     forecastSeries(this.pc, ps, this.facts, this.env);
-    this.running.delete(series);
-    this.done.set(series, ps);
+    this.state[i] = DONE;
     return ps;
   }
 
@@ -177,15 +196,20 @@ const withoutDoses = new WeakMap<readonly AntigenSeries[], readonly AntigenSerie
  * only of standard series where some series has a valid dose, a non-default series without a
  * valid dose can never be prioritized: it is not scorable (SELECTSCORE-2 needs a valid dose, or
  * no valid dose in the whole group), and only a default series is chosen without being scorable
- * (table 8-3). Its forecast is skipped. Applied only without patient observations, when no
- * contraindication can make the group's statuses matter (SELECTB-24).
+ * (table 8-3). Its forecast is skipped. Applied only when no contraindication applies to the
+ * antigen (no antigen contraindication, no contraindicated vaccine type: tables 7-5 to 7-7), so
+ * that no series can be 'Contraindicated' and make the group's statuses matter (SELECTB-24).
  */
 function seriesWorthForecasting(
   pc: PatientContext,
   antigenRun: AntigenRun,
   candidates: readonly AntigenSeries[],
 ): readonly AntigenSeries[] {
-  if (pc.observations.size > 0 || candidates.length < 2) {
+  if (
+    candidates.length < 2 ||
+    antigenRun.facts.contraindicatedVaccines.size > 0 ||
+    hasAntigenContraindication(pc, antigenRun.facts.rules)
+  ) {
     return candidates;
   }
   const groupsWithValidDose = new Set<string>();
@@ -234,5 +258,6 @@ export function evaluateAndForecastAntigen(
       relevant.push(ps);
     }
   }
-  return { rules, relevant, ...selectBestPatientSeries(pc, relevant) };
+  const selection = selectBestPatientSeries(pc, relevant);
+  return { rules, relevant, prioritized: selection.prioritized, best: selection.best };
 }

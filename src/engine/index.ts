@@ -16,13 +16,39 @@
 import type { CalendarDate } from '../calendar';
 import { evaluateAndForecastAntigen, type AntigenOutcome } from './evaluate-and-forecast';
 import type { ForecastResult, PatientHistory, VaccineGroupResult } from './model';
-import { organizeHistory } from './organize-history';
+import { organizeHistory, type AntigenDose } from './organize-history';
 import { createPatientContext } from './patient-context';
-import type { RuleSet } from './rule-set';
+import type { AntigenRules, RuleSet, VaccineGroupRules } from './rule-set';
 import { evaluateVaccineGroup } from './vaccine-group';
 
 export type * from './model';
 export type { RuleSet } from './rule-set';
+
+const NO_DOSES: readonly AntigenDose[] = [];
+
+/** A vaccine group with the rules of its antigens that the rule set has, in group order. */
+interface GroupPlan {
+  readonly group: VaccineGroupRules;
+  readonly antigens: readonly { readonly name: string; readonly rules: AntigenRules }[];
+}
+
+/** {@link GroupPlan}s per rule set, derived once (the rule set is immutable). */
+const plans = new WeakMap<RuleSet, readonly GroupPlan[]>();
+
+function groupsOf(ruleSet: RuleSet): readonly GroupPlan[] {
+  let plan = plans.get(ruleSet);
+  if (plan === undefined) {
+    plan = ruleSet.vaccineGroups.map((group) => ({
+      group,
+      antigens: group.antigens.flatMap((antigen) => {
+        const rules = ruleSet.antigens.get(antigen);
+        return rules === undefined ? [] : [{ name: antigen, rules }];
+      }),
+    }));
+    plans.set(ruleSet, plan);
+  }
+  return plan;
+}
 
 /** Options of {@link forecast}. */
 export interface ForecastOptions {
@@ -52,17 +78,15 @@ export function forecast(
   const organized = organizeHistory(pc);
   const wanted = options.vaccineGroups;
   const vaccineGroups: VaccineGroupResult[] = [];
-  for (const group of ruleSet.vaccineGroups) {
+  for (const { group, antigens } of groupsOf(ruleSet)) {
     if (wanted !== undefined && !wanted.includes(group.name)) {
       continue;
     }
     const outcomes: AntigenOutcome[] = [];
-    for (const antigen of group.antigens) {
-      const rules = ruleSet.antigens.get(antigen);
-      if (rules === undefined) {
-        continue;
-      }
-      outcomes.push(evaluateAndForecastAntigen(pc, rules, organized.byAntigen.get(antigen) ?? []));
+    for (const { name, rules } of antigens) {
+      outcomes.push(
+        evaluateAndForecastAntigen(pc, rules, organized.byAntigen.get(name) ?? NO_DOSES),
+      );
     }
     vaccineGroups.push(evaluateVaccineGroup(pc, group, outcomes));
   }

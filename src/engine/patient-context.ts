@@ -49,6 +49,22 @@ export interface PatientContext {
 }
 
 /**
+ * A small number per duration object, given on first use and kept while the object lives. The
+ * rule set shares one object per duration text, so there are a few hundred.
+ */
+const durationNumbers = new WeakMap<Duration, number>();
+let nextDurationNumber = 0;
+
+function durationNumber(d: Duration): number {
+  let n = durationNumbers.get(d);
+  if (n === undefined) {
+    n = nextDurationNumber++;
+    durationNumbers.set(d, n);
+  }
+  return n;
+}
+
+/**
  * Builds the context of one call.
  *
  * @param history - The patient.
@@ -88,7 +104,9 @@ export function createPatientContext(
   }
 
   const birthDate = history.birthDate;
-  const ageDates = new Map<Duration, CalendarDate>();
+  // Indexed by the duration's number (see durationNumber): an array store per new age instead
+  // of growing a map on every call.
+  const ageDates: (CalendarDate | undefined)[] = [];
   return {
     history,
     birthDate,
@@ -99,10 +117,11 @@ export function createPatientContext(
     doses,
     observations,
     ageDate(age: Duration): CalendarDate {
-      let date = ageDates.get(age);
+      const n = durationNumber(age);
+      let date = ageDates[n];
       if (date === undefined) {
         date = addDuration(birthDate, age);
-        ageDates.set(age, date);
+        ageDates[n] = date;
       }
       return date;
     },

@@ -78,8 +78,37 @@ export function isRelevantSeries(pc: PatientContext, series: AntigenSeries): boo
 /** Relevant series of a patient without observations, by antigen series list and gender. */
 const withoutObservations = new WeakMap<
   readonly AntigenSeries[],
-  Map<Gender, readonly AntigenSeries[]>
+  Record<Gender, readonly AntigenSeries[] | undefined>
 >();
+
+/** The observation codes that are an indication of some risk series, by antigen series list. */
+const indicationCodes = new WeakMap<readonly AntigenSeries[], ReadonlySet<string>>();
+
+/** Whether the patient has an active observation that is an indication of one of the series. */
+function hasIndicationObservation(pc: PatientContext, series: readonly AntigenSeries[]): boolean {
+  let codes = indicationCodes.get(series);
+  if (codes === undefined) {
+    const set = new Set<string>();
+    for (const s of series) {
+      if (s.seriesType === 'Risk') {
+        for (const i of s.indications) {
+          set.add(i.observationCode);
+        }
+      }
+    }
+    codes = set;
+    indicationCodes.set(series, codes);
+  }
+  if (codes.size === 0) {
+    return false;
+  }
+  for (const code of pc.observations.keys()) {
+    if (codes.has(code)) {
+      return true;
+    }
+  }
+  return false;
+}
 
 /**
  * §5.1 Select relevant patient series for one antigen.
@@ -103,17 +132,19 @@ export function selectRelevantSeries(
   pc: PatientContext,
   series: readonly AntigenSeries[],
 ): readonly AntigenSeries[] {
-  if (pc.observations.size === 0) {
-    // No observation, no indication: the common case, computed once per antigen and gender.
+  if (pc.observations.size === 0 || !hasIndicationObservation(pc, series)) {
+    // No observation that is an indication of a risk series of the antigen (the common case):
+    // no risk series is relevant or upcoming, only the standard and evaluation-only series of
+    // the patient's gender, computed once per antigen and gender.
     let byGender = withoutObservations.get(series);
     if (byGender === undefined) {
-      byGender = new Map();
+      byGender = { female: undefined, male: undefined, unknown: undefined };
       withoutObservations.set(series, byGender);
     }
-    let relevant = byGender.get(pc.gender);
+    let relevant = byGender[pc.gender];
     if (relevant === undefined) {
       relevant = series.filter((s) => s.seriesType !== 'Risk' && hasRequiredGender(pc, s));
-      byGender.set(pc.gender, relevant);
+      byGender[pc.gender] = relevant;
     }
     return relevant;
   }

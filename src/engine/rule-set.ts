@@ -32,9 +32,9 @@ export function canonicalCvx(cvx: string): string {
 /** A window of validity of a logical component instance (§3.3, RELEVANT-1/RELEVANT-2). */
 export interface EffectiveWindow {
   /** Effective date; absent when "n/a" (assumed 1900-01-01). */
-  readonly effectiveDate?: CalendarDate;
+  readonly effectiveDate?: CalendarDate | undefined;
   /** Cessation date; absent when "n/a" (assumed 2999-12-31). */
-  readonly cessationDate?: CalendarDate;
+  readonly cessationDate?: CalendarDate | undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -43,11 +43,11 @@ export interface EffectiveWindow {
 
 /** Age logical component of a series dose (§6.4, §7.5). */
 export interface AgeRule extends EffectiveWindow {
-  readonly absMinAge?: Duration;
-  readonly minAge?: Duration;
-  readonly earliestRecAge?: Duration;
-  readonly latestRecAge?: Duration;
-  readonly maxAge?: Duration;
+  readonly absMinAge?: Duration | undefined;
+  readonly minAge?: Duration | undefined;
+  readonly earliestRecAge?: Duration | undefined;
+  readonly latestRecAge?: Duration | undefined;
+  readonly maxAge?: Duration | undefined;
 }
 
 /** Where a preferable interval is measured from (§6.5, CALCDTINT-1/2/8/9). */
@@ -64,10 +64,10 @@ export type IntervalFrom =
 /** Preferable interval logical component (§6.5, §7.5). */
 export interface IntervalRule extends EffectiveWindow {
   readonly from: IntervalFrom;
-  readonly absMinInt?: Duration;
-  readonly minInt?: Duration;
-  readonly earliestRecInt?: Duration;
-  readonly latestRecInt?: Duration;
+  readonly absMinInt?: Duration | undefined;
+  readonly minInt?: Duration | undefined;
+  readonly earliestRecInt?: Duration | undefined;
+  readonly latestRecInt?: Duration | undefined;
   /**
    * Interval priority flag (FORECASTPRIORITY-1). The supporting data writes "override" where the
    * logic specification says 'Y'.
@@ -78,7 +78,7 @@ export interface IntervalRule extends EffectiveWindow {
 /** Allowable interval logical component (§6.6): only an absolute minimum interval. */
 export interface AllowableIntervalRule extends EffectiveWindow {
   readonly from: IntervalFrom;
-  readonly absMinInt?: Duration;
+  readonly absMinInt?: Duration | undefined;
 }
 
 /** A preferable vaccine of a series dose (§6.8, FORECASTRECVAC-1). */
@@ -86,11 +86,11 @@ export interface PreferableVaccine {
   readonly vaccineType: string;
   /** Canonical CVX. */
   readonly cvx: string;
-  readonly beginAge?: Duration;
-  readonly endAge?: Duration;
-  readonly tradeName?: string;
-  readonly mvx?: string;
-  readonly volume?: string;
+  readonly beginAge?: Duration | undefined;
+  readonly endAge?: Duration | undefined;
+  readonly tradeName?: string | undefined;
+  readonly mvx?: string | undefined;
+  readonly volume?: string | undefined;
   /** Forecast vaccine type flag. */
   readonly forecastVaccineType: boolean;
 }
@@ -100,8 +100,8 @@ export interface AllowableVaccine {
   readonly vaccineType: string;
   /** Canonical CVX. */
   readonly cvx: string;
-  readonly beginAge?: Duration;
-  readonly endAge?: Duration;
+  readonly beginAge?: Duration | undefined;
+  readonly endAge?: Duration | undefined;
 }
 
 /** Where a conditional skip instance applies (§3.3 figure 3-3). */
@@ -116,18 +116,18 @@ export interface SkipCondition {
   readonly id: string;
   readonly type: SkipConditionType;
   /** Start date (CONDSKIP-1); absent: 1900-01-01. */
-  readonly startDate?: CalendarDate;
+  readonly startDate?: CalendarDate | undefined;
   /** End date (CONDSKIP-1); absent: 2999-12-31. */
-  readonly endDate?: CalendarDate;
-  readonly beginAge?: Duration;
-  readonly endAge?: Duration;
-  readonly interval?: Duration;
-  readonly doseCount?: number;
+  readonly endDate?: CalendarDate | undefined;
+  readonly beginAge?: Duration | undefined;
+  readonly endAge?: Duration | undefined;
+  readonly interval?: Duration | undefined;
+  readonly doseCount?: number | undefined;
   /** 'Valid' counts only valid doses; 'Total' counts every dose (CONDSKIP-1). */
   readonly doseType: 'Valid' | 'Total';
   readonly doseCountLogic: 'greater than' | 'equal to' | 'less than';
   /** Vaccine types counted (canonical CVX); absent: every vaccine of the antigen counts. */
-  readonly vaccineTypes?: ReadonlySet<string>;
+  readonly vaccineTypes?: ReadonlySet<string> | undefined;
   /** Series groups of the 'Completed Series' condition. */
   readonly seriesGroups: readonly string[];
 }
@@ -149,8 +149,8 @@ export interface ConditionalSkip {
 
 /** Seasonal recommendation of a series dose (§7.4, §7.5). */
 export interface SeasonalRecommendation {
-  readonly startDate?: CalendarDate;
-  readonly endDate?: CalendarDate;
+  readonly startDate?: CalendarDate | undefined;
+  readonly endDate?: CalendarDate | undefined;
 }
 
 /** A series dose: one dose of an antigen series (DEFEVALUATION-008). */
@@ -167,7 +167,7 @@ export interface SeriesDose {
   readonly conditionalSkips: readonly ConditionalSkip[];
   /** Recurring dose flag (§4.4 step 5). */
   readonly recurring: boolean;
-  readonly seasonalRecommendation?: SeasonalRecommendation;
+  readonly seasonalRecommendation?: SeasonalRecommendation | undefined;
 }
 
 /** An indication that drives the need for a risk series (§5.1, table 5-4). */
@@ -175,8 +175,8 @@ export interface Indication {
   readonly observationCode: string;
   readonly observationText: string;
   readonly description: string;
-  readonly beginAge?: Duration;
-  readonly endAge?: Duration;
+  readonly beginAge?: Duration | undefined;
+  readonly endAge?: Duration | undefined;
   readonly guidance: string;
 }
 
@@ -203,9 +203,9 @@ export interface AntigenSeries {
   /** Series priority as a rank: 0 for 'A' (highest), 1 for 'B', … (SELECTSCORE-2). */
   readonly seriesPriority: number;
   /** Series preference (1 is best); absent sorts last (SELECTBEST-2). */
-  readonly seriesPreference?: number;
-  readonly minAgeToStart?: Duration;
-  readonly maxAgeToStart?: Duration;
+  readonly seriesPreference?: number | undefined;
+  readonly minAgeToStart?: Duration | undefined;
+  readonly maxAgeToStart?: Duration | undefined;
   readonly indications: readonly Indication[];
   readonly doses: readonly SeriesDose[];
 }
@@ -216,8 +216,8 @@ export interface AntigenContraindication {
   readonly observationTitle: string;
   readonly text: string;
   readonly guidance: string;
-  readonly beginAge?: Duration;
-  readonly endAge?: Duration;
+  readonly beginAge?: Duration | undefined;
+  readonly endAge?: Duration | undefined;
 }
 
 /** A vaccine contraindication (table 7-6). */
@@ -230,8 +230,8 @@ export interface VaccineContraindication {
     readonly vaccineType: string;
     /** Canonical CVX. */
     readonly cvx: string;
-    readonly beginAge?: Duration;
-    readonly endAge?: Duration;
+    readonly beginAge?: Duration | undefined;
+    readonly endAge?: Duration | undefined;
   }[];
 }
 
@@ -239,7 +239,7 @@ export interface VaccineContraindication {
 export interface BirthDateImmunity {
   readonly immunityBirthDate: CalendarDate;
   /** Required country of birth; absent when the supporting data leaves it empty (any country). */
-  readonly birthCountry?: string;
+  readonly birthCountry?: string | undefined;
   readonly exclusionCodes: ReadonlySet<string>;
 }
 
@@ -272,8 +272,8 @@ export interface LiveVirusConflict {
 /** One antigen a CVX counts for, with the ages at which it does (§4.2 step 2a). */
 export interface CvxAntigenAssociation {
   readonly antigen: string;
-  readonly associationBeginAge?: Duration;
-  readonly associationEndAge?: Duration;
+  readonly associationBeginAge?: Duration | undefined;
+  readonly associationEndAge?: Duration | undefined;
 }
 
 /** A CVX code of the CVX→antigen map. */

@@ -364,6 +364,12 @@ export function selectBestPatientSeries(
   pc: PatientContext,
   relevant: readonly PatientSeries[],
 ): SeriesSelection {
+  if (relevant.length === 1) {
+    // One relevant series (the common case of an antigen without doses): one series group.
+    const p = selectPrioritizedSeries(pc, relevant);
+    const prioritized = p === undefined ? [] : [p];
+    return { prioritized, best: selectBestSeries(prioritized) };
+  }
   const groups = new Map<string, PatientSeries[]>();
   for (const ps of relevant) {
     const list = groups.get(ps.series.seriesGroup);

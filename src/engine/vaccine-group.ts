@@ -153,9 +153,9 @@ function mergedEvaluations(
 interface AntigenView {
   readonly result: AntigenResult;
   /** The shown best series, if the antigen has one. */
-  readonly primary?: PatientSeries;
+  readonly primary: PatientSeries | undefined;
   /** Its forecast, with the dose number of the shown evaluations. */
-  readonly forecast?: SeriesForecast;
+  readonly forecast: SeriesForecast | undefined;
 }
 
 function toForecast(f: SeriesForecast, doseNumber: number = f.doseNumber): Forecast {
@@ -195,6 +195,16 @@ function seriesResult(
   return result;
 }
 
+const NO_SERIES: readonly PatientSeries[] = [];
+
+/** The series of `list` other than `ps` (no allocation in the common one-series case). */
+function others(list: readonly PatientSeries[], ps: PatientSeries): readonly PatientSeries[] {
+  if (list.length === 0 || (list.length === 1 && list[0] === ps)) {
+    return NO_SERIES;
+  }
+  return list.filter((p) => p !== ps);
+}
+
 /**
  * The view of one antigen: the shown best series (see {@link primarySeries}), the merged dose
  * evaluations and the forecast. When several series are merged, the forecast dose number
@@ -205,9 +215,13 @@ function antigenView(pc: PatientContext, outcome: AntigenOutcome): AntigenView {
   const antigen = outcome.rules.antigen;
   const primary = primarySeries(pc, outcome.best);
   if (primary === undefined) {
-    return { result: { antigen, status: 'Not Recommended', doseEvaluations: [], reasons: [] } };
+    return {
+      result: { antigen, status: 'Not Recommended', doseEvaluations: [], reasons: [] },
+      primary: undefined,
+      forecast: undefined,
+    };
   }
-  const merged = outcome.prioritized.filter((p) => p !== primary);
+  const merged = others(outcome.prioritized, primary);
   const evaluations = mergedEvaluations(primary, merged);
   const forecast = primary.forecast;
   const doseNumber =
@@ -216,9 +230,9 @@ function antigenView(pc: PatientContext, outcome: AntigenOutcome): AntigenView {
       : evaluations.filter((e) => e.status === 'Valid').length + 1;
   const shown = forecast === undefined ? undefined : toForecast(forecast, doseNumber);
   const result = seriesResult(antigen, primary, evaluations.map(toDoseEvaluation), shown);
-  const others = outcome.best.filter((b) => b !== primary);
-  if (others.length > 0) {
-    result.alternatives = others.map((o) =>
+  const alternatives = others(outcome.best, primary);
+  if (alternatives.length > 0) {
+    result.alternatives = alternatives.map((o) =>
       seriesResult(
         antigen,
         o,
@@ -227,12 +241,14 @@ function antigenView(pc: PatientContext, outcome: AntigenOutcome): AntigenView {
       ),
     );
   }
-  const view: Writable<AntigenView> = { result, primary };
-  if (forecast !== undefined) {
-    view.forecast =
-      doseNumber === forecast.doseNumber ? forecast : { ...forecast, doseNumber: doseNumber ?? 1 };
-  }
-  return view;
+  return {
+    result,
+    primary,
+    forecast:
+      forecast === undefined || doseNumber === forecast.doseNumber
+        ? forecast
+        : { ...forecast, doseNumber: doseNumber ?? 1 },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -326,24 +342,9 @@ function multipleAntigenStatus(statuses: readonly SeriesStatus[]): SeriesStatus 
   return 'Complete';
 }
 
-function earliestOf(dates: readonly CalendarDate[]): CalendarDate | undefined {
-  let result: CalendarDate | undefined;
-  for (const d of dates) {
-    if (result === undefined || d.isBefore(result)) {
-      result = d;
-    }
-  }
-  return result;
-}
-
-function latestOf(dates: readonly CalendarDate[]): CalendarDate | undefined {
-  let result: CalendarDate | undefined;
-  for (const d of dates) {
-    if (result === undefined || d.isAfter(result)) {
-      result = d;
-    }
-  }
-  return result;
+/** The earlier of two dates (the first one on a tie), an absent one being no date. */
+function earlier(a: CalendarDate | undefined, b: CalendarDate): CalendarDate {
+  return a !== undefined && !b.isBefore(a) ? a : b;
 }
 
 function laterOf(a: CalendarDate, b: CalendarDate | undefined): CalendarDate {
@@ -368,34 +369,51 @@ function multipleAntigenForecast(
   forecasts: readonly SeriesForecast[],
   latestGroupDose: CalendarDate | undefined,
 ): Forecast | undefined {
-  const earliestDates = forecasts.map((f) => f.earliestDate);
-  const first = earliestOf(earliestDates);
-  const last = latestOf(earliestDates);
-  if (first === undefined || last === undefined) {
-    return undefined;
-  }
-  const earliest = forecasts.some((f) => f.priority) ? laterOf(first, latestGroupDose) : last;
-  const recommended = laterOf(earliest, earliestOf(forecasts.map((f) => f.recommendedDate)));
-  const pastDues = forecasts.flatMap((f) => (f.pastDueDate === undefined ? [] : [f.pastDueDate]));
-  const pastDue = earliestOf(pastDues);
-  const latests = forecasts.flatMap((f) => (f.latestDate === undefined ? [] : [f.latestDate]));
-  const latestDate = earliestOf(latests);
-  const numbers = forecasts.map((f) => f.doseNumber);
+  // One pass over the contained forecasts (no intermediate arrays: this runs for every
+  // multiple antigen group of every patient).
+  let first: CalendarDate | undefined;
+  let last: CalendarDate | undefined;
+  let firstRecommended: CalendarDate | undefined;
+  let firstUnadjusted: CalendarDate | undefined;
+  let pastDue: CalendarDate | undefined;
+  let latestDate: CalendarDate | undefined;
+  let priority = false;
+  let minNumber = Infinity;
+  let maxNumber = -Infinity;
   const vaccines: string[] = [];
   for (const f of forecasts) {
+    first = earlier(first, f.earliestDate);
+    if (last === undefined || f.earliestDate.isAfter(last)) {
+      last = f.earliestDate;
+    }
+    firstRecommended = earlier(firstRecommended, f.recommendedDate);
+    firstUnadjusted = earlier(firstUnadjusted, f.unadjustedRecommendedDate);
+    if (f.pastDueDate !== undefined) {
+      pastDue = earlier(pastDue, f.pastDueDate);
+    }
+    if (f.latestDate !== undefined) {
+      latestDate = earlier(latestDate, f.latestDate);
+    }
+    priority ||= f.priority;
+    minNumber = Math.min(minNumber, f.doseNumber);
+    maxNumber = Math.max(maxNumber, f.doseNumber);
     for (const v of f.recommendedVaccines) {
       if (!vaccines.includes(v)) {
         vaccines.push(v);
       }
     }
   }
+  if (first === undefined || last === undefined) {
+    return undefined;
+  }
+  const earliest = priority ? laterOf(first, latestGroupDose) : last;
+  const recommended = laterOf(earliest, firstRecommended);
   const forecast: Writable<Forecast> = {
-    doseNumber: group.administerFullVaccineGroup ? Math.min(...numbers) : Math.max(...numbers),
+    doseNumber: group.administerFullVaccineGroup ? minNumber : maxNumber,
     earliestDate: earliest,
     recommendedDate: recommended,
     recommendedVaccines: vaccines,
-    unadjustedRecommendedDate:
-      earliestOf(forecasts.map((f) => f.unadjustedRecommendedDate)) ?? recommended,
+    unadjustedRecommendedDate: firstUnadjusted ?? recommended,
   };
   if (pastDue !== undefined) {
     forecast.pastDueDate = laterOf(earliest, pastDue);
@@ -418,8 +436,15 @@ export function evaluateVaccineGroup(
   group: VaccineGroupRules,
   outcomes: readonly AntigenOutcome[],
 ): VaccineGroupResult {
-  const views = outcomes.map((o) => antigenView(pc, o));
-  const antigens = views.map((v) => v.result);
+  const antigens: AntigenResult[] = [];
+  const contained: AntigenView[] = [];
+  for (const o of outcomes) {
+    const view = antigenView(pc, o);
+    antigens.push(view.result);
+    if (view.primary !== undefined) {
+      contained.push(view);
+    }
+  }
   const doseEvaluations = combineDoseEvaluations(antigens);
   let reasons: readonly Reason[] = antigens[0]?.reasons ?? [];
   if (antigens.length > 1) {
@@ -433,7 +458,6 @@ export function evaluateVaccineGroup(
     }
     reasons = all;
   }
-  const contained = views.filter((v) => v.primary !== undefined);
   const result: Writable<VaccineGroupResult> = {
     vaccineGroup: group.name,
     status: 'Not Recommended',
@@ -453,9 +477,11 @@ export function evaluateVaccineGroup(
     }
     return result;
   }
-  result.status = multipleAntigenStatus(
-    contained.map((v) => v.primary?.status ?? 'Not Recommended'),
-  );
+  const statuses: SeriesStatus[] = [];
+  for (const v of contained) {
+    statuses.push(v.primary?.status ?? 'Not Recommended');
+  }
+  result.status = multipleAntigenStatus(statuses);
   if (result.status === 'Not Complete') {
     let latestGroupDose: CalendarDate | undefined;
     for (const e of doseEvaluations) {
@@ -463,11 +489,13 @@ export function evaluateVaccineGroup(
         latestGroupDose = e.dateAdministered;
       }
     }
-    const forecast = multipleAntigenForecast(
-      group,
-      contained.flatMap((v) => (v.forecast === undefined ? [] : [v.forecast])),
-      latestGroupDose,
-    );
+    const forecasts: SeriesForecast[] = [];
+    for (const v of contained) {
+      if (v.forecast !== undefined) {
+        forecasts.push(v.forecast);
+      }
+    }
+    const forecast = multipleAntigenForecast(group, forecasts, latestGroupDose);
     if (forecast !== undefined) {
       result.forecast = forecast;
     }

@@ -110,13 +110,13 @@ export function compileRuleSet(raw: RawRuleSet): RuleSet {
     const at = `${base}/cvxToAntigenMap/cvxMap/${i}`;
     const associations: CvxAntigenAssociation[] = m.association.map((a, j) => ({
       antigen: a.antigen,
-      ...opt(
-        'associationBeginAge',
-        ctx.duration(a.associationBeginAge, `${at}/association/${j}/associationBeginAge`),
+      associationBeginAge: ctx.duration(
+        a.associationBeginAge,
+        `${at}/association/${j}/associationBeginAge`,
       ),
-      ...opt(
-        'associationEndAge',
-        ctx.duration(a.associationEndAge, `${at}/association/${j}/associationEndAge`),
+      associationEndAge: ctx.duration(
+        a.associationEndAge,
+        `${at}/association/${j}/associationEndAge`,
       ),
     }));
     const cvx = canonicalCvx(m.cvx);
@@ -202,7 +202,7 @@ function compileAntigen(ctx: Context, file: RawAntigenFile): AntigenRules {
     }
     birthDateImmunity.push({
       immunityBirthDate: date,
-      ...opt('birthCountry', nonEmpty(d.birthCountry)),
+      birthCountry: nonEmpty(d.birthCountry),
       exclusionCodes: new Set(
         (d.exclusion ?? []).map((e) => e.exclusionCode.trim()).filter((c) => c !== ''),
       ),
@@ -220,8 +220,8 @@ function compileAntigen(ctx: Context, file: RawAntigenFile): AntigenRules {
       observationTitle: c.observationTitle,
       text: c.contraindicationText,
       guidance: c.contraindicationGuidance,
-      ...opt('beginAge', ctx.duration(c.beginAge, `${at}/beginAge`)),
-      ...opt('endAge', ctx.duration(c.endAge, `${at}/endAge`)),
+      beginAge: ctx.duration(c.beginAge, `${at}/beginAge`),
+      endAge: ctx.duration(c.endAge, `${at}/endAge`),
     });
   });
 
@@ -241,11 +241,8 @@ function compileAntigen(ctx: Context, file: RawAntigenFile): AntigenRules {
         .map((v, j) => ({
           vaccineType: v.vaccineType,
           cvx: canonicalCvx(v.cvx),
-          ...opt(
-            'beginAge',
-            ctx.duration(v.beginAge, `${at}/contraindicatedVaccine/${j}/beginAge`),
-          ),
-          ...opt('endAge', ctx.duration(v.endAge, `${at}/contraindicatedVaccine/${j}/endAge`)),
+          beginAge: ctx.duration(v.beginAge, `${at}/contraindicatedVaccine/${j}/beginAge`),
+          endAge: ctx.duration(v.endAge, `${at}/contraindicatedVaccine/${j}/endAge`),
         })),
     });
   });
@@ -327,9 +324,9 @@ function compileSeries(ctx: Context, s: RawSeries, at: string): AntigenSeries {
     seriesGroupName: sel.seriesGroupName,
     seriesGroup: sel.seriesGroup.trim(),
     seriesPriority: priorityText === '' ? 0 : priorityText.charCodeAt(0) - 'A'.charCodeAt(0),
-    ...opt('seriesPreference', seriesPreference),
-    ...opt('minAgeToStart', ctx.duration(sel.minAgeToStart, `${at}/selectSeries/minAgeToStart`)),
-    ...opt('maxAgeToStart', ctx.duration(sel.maxAgeToStart, `${at}/selectSeries/maxAgeToStart`)),
+    seriesPreference: seriesPreference,
+    minAgeToStart: ctx.duration(sel.minAgeToStart, `${at}/selectSeries/minAgeToStart`),
+    maxAgeToStart: ctx.duration(sel.maxAgeToStart, `${at}/selectSeries/maxAgeToStart`),
     indications,
     doses: s.seriesDose.map((d, i) => compileSeriesDose(ctx, d, i, `${at}/seriesDose/${i}`)),
   };
@@ -345,8 +342,8 @@ function compileIndication(ctx: Context, ind: RawIndication, at: string): Indica
     observationCode: code,
     observationText: ind.observationCode?.text ?? '',
     description: ind.description ?? '',
-    ...opt('beginAge', ctx.duration(ind.beginAge, `${at}/beginAge`)),
-    ...opt('endAge', ctx.duration(ind.endAge, `${at}/endAge`)),
+    beginAge: ctx.duration(ind.beginAge, `${at}/beginAge`),
+    endAge: ctx.duration(ind.endAge, `${at}/endAge`),
     guidance: ind.guidance ?? '',
   };
 }
@@ -388,11 +385,11 @@ function compileSeriesDose(ctx: Context, d: RawSeriesDose, index: number, at: st
     preferableVaccines.push({
       vaccineType: v.vaccineType ?? '',
       cvx: canonicalCvx(cvx),
-      ...opt('beginAge', ctx.duration(v.beginAge, `${vat}/beginAge`)),
-      ...opt('endAge', ctx.duration(v.endAge, `${vat}/endAge`)),
-      ...opt('tradeName', nonEmpty(v.tradeName)),
-      ...opt('mvx', nonEmpty(v.mvx)),
-      ...opt('volume', nonEmpty(v.volume)),
+      beginAge: ctx.duration(v.beginAge, `${vat}/beginAge`),
+      endAge: ctx.duration(v.endAge, `${vat}/endAge`),
+      tradeName: nonEmpty(v.tradeName),
+      mvx: nonEmpty(v.mvx),
+      volume: nonEmpty(v.volume),
       forecastVaccineType: ctx.flag(v.forecastVaccineType ?? '', `${vat}/forecastVaccineType`),
     });
   });
@@ -406,8 +403,8 @@ function compileSeriesDose(ctx: Context, d: RawSeriesDose, index: number, at: st
     allowableVaccines.push({
       vaccineType: v.vaccineType ?? '',
       cvx: canonicalCvx(cvx),
-      ...opt('beginAge', ctx.duration(v.beginAge, `${vat}/beginAge`)),
-      ...opt('endAge', ctx.duration(v.endAge, `${vat}/endAge`)),
+      beginAge: ctx.duration(v.beginAge, `${vat}/beginAge`),
+      endAge: ctx.duration(v.endAge, `${vat}/endAge`),
     });
   });
   const inadvertentVaccines = new Set(
@@ -434,17 +431,17 @@ function compileSeriesDose(ctx: Context, d: RawSeriesDose, index: number, at: st
     inadvertentVaccines,
     conditionalSkips,
     recurring: ctx.flag(d.recurringDose, `${at}/recurringDose`),
-    ...opt('seasonalRecommendation', seasonal),
+    seasonalRecommendation: seasonal,
   };
 }
 
 function compileAge(ctx: Context, a: RawAge, at: string): AgeRule {
   return {
-    ...opt('absMinAge', ctx.duration(a.absMinAge, `${at}/absMinAge`)),
-    ...opt('minAge', ctx.duration(a.minAge, `${at}/minAge`)),
-    ...opt('earliestRecAge', ctx.duration(a.earliestRecAge, `${at}/earliestRecAge`)),
-    ...opt('latestRecAge', ctx.duration(a.latestRecAge, `${at}/latestRecAge`)),
-    ...opt('maxAge', ctx.duration(a.maxAge, `${at}/maxAge`)),
+    absMinAge: ctx.duration(a.absMinAge, `${at}/absMinAge`),
+    minAge: ctx.duration(a.minAge, `${at}/minAge`),
+    earliestRecAge: ctx.duration(a.earliestRecAge, `${at}/earliestRecAge`),
+    latestRecAge: ctx.duration(a.latestRecAge, `${at}/latestRecAge`),
+    maxAge: ctx.duration(a.maxAge, `${at}/maxAge`),
     ...ctx.window(a, at),
   };
 }
@@ -501,10 +498,10 @@ function compileInterval(ctx: Context, v: RawInterval, at: string): IntervalRule
   const priority = (v.intervalPriority ?? '').trim().toLowerCase();
   return {
     from,
-    ...opt('absMinInt', ctx.duration(v.absMinInt, `${at}/absMinInt`)),
-    ...opt('minInt', ctx.duration(v.minInt, `${at}/minInt`)),
-    ...opt('earliestRecInt', ctx.duration(v.earliestRecInt, `${at}/earliestRecInt`)),
-    ...opt('latestRecInt', ctx.duration(v.latestRecInt, `${at}/latestRecInt`)),
+    absMinInt: ctx.duration(v.absMinInt, `${at}/absMinInt`),
+    minInt: ctx.duration(v.minInt, `${at}/minInt`),
+    earliestRecInt: ctx.duration(v.earliestRecInt, `${at}/earliestRecInt`),
+    latestRecInt: ctx.duration(v.latestRecInt, `${at}/latestRecInt`),
     priority: priority === 'override' || priority === 'y' || priority === 'yes',
     ...ctx.window(v, at),
   };
@@ -525,7 +522,7 @@ function compileAllowableInterval(
   }
   return {
     from,
-    ...opt('absMinInt', ctx.duration(v.absMinInt, `${at}/absMinInt`)),
+    absMinInt: ctx.duration(v.absMinInt, `${at}/absMinInt`),
     ...ctx.window(v, at),
   };
 }
@@ -609,15 +606,15 @@ function compileSkipCondition(
   return {
     id: c.conditionID ?? '',
     type: type ?? 'Age',
-    ...opt('startDate', ctx.date(c.startDate, `${at}/startDate`)),
-    ...opt('endDate', ctx.date(c.endDate, `${at}/endDate`)),
-    ...opt('beginAge', ctx.duration(c.beginAge, `${at}/beginAge`)),
-    ...opt('endAge', ctx.duration(c.endAge, `${at}/endAge`)),
-    ...opt('interval', ctx.duration(c.interval, `${at}/interval`)),
-    ...opt('doseCount', doseCount),
+    startDate: ctx.date(c.startDate, `${at}/startDate`),
+    endDate: ctx.date(c.endDate, `${at}/endDate`),
+    beginAge: ctx.duration(c.beginAge, `${at}/beginAge`),
+    endAge: ctx.duration(c.endAge, `${at}/endAge`),
+    interval: ctx.duration(c.interval, `${at}/interval`),
+    doseCount: doseCount,
     doseType: (c.doseType ?? '').trim().toLowerCase() === 'valid' ? 'Valid' : 'Total',
     doseCountLogic,
-    ...opt('vaccineTypes', vaccineTypes.length > 0 ? new Set(vaccineTypes) : undefined),
+    vaccineTypes: vaccineTypes.length > 0 ? new Set(vaccineTypes) : undefined,
     seriesGroups: splitList(c.seriesGroups ?? ''),
   };
 }
@@ -636,7 +633,7 @@ function compileSeasonal(
   if (startDate === undefined && endDate === undefined) {
     return undefined;
   }
-  return { ...opt('startDate', startDate), ...opt('endDate', endDate) };
+  return { startDate, endDate };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -749,17 +746,12 @@ class Context {
   window(
     v: { readonly effectiveDate?: string; readonly cessationDate?: string },
     at: string,
-  ): { effectiveDate?: CalendarDate; cessationDate?: CalendarDate } {
+  ): { effectiveDate: CalendarDate | undefined; cessationDate: CalendarDate | undefined } {
     return {
-      ...opt('effectiveDate', this.date(v.effectiveDate, `${at}/effectiveDate`)),
-      ...opt('cessationDate', this.date(v.cessationDate, `${at}/cessationDate`)),
+      effectiveDate: this.date(v.effectiveDate, `${at}/effectiveDate`),
+      cessationDate: this.date(v.cessationDate, `${at}/cessationDate`),
     };
   }
-}
-
-/** `{ [key]: value }` when value is defined, `{}` otherwise (for `exactOptionalPropertyTypes`). */
-function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 function nonEmpty(text: string | undefined): string | undefined {

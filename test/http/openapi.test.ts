@@ -79,7 +79,9 @@ function servedRoutes(): Set<string> {
         for (const path of paths) {
           for (const method of Object.keys(layer.route.methods)) {
             if (method !== '_all') {
-              out.add(`${method.toUpperCase()} ${decodeURIComponent(path)}`);
+              out.add(
+                `${method.toUpperCase()} ${decodeURIComponent(path).replace(/:(\w+)/g, '{$1}')}`,
+              );
             }
           }
         }

@@ -110,4 +110,19 @@ describe('service start-up', () => {
     expect(svc.stderr()).toMatch(/PORT/);
     expect(svc.stderr()).toMatch(/DEFAULT_RULE_SET_VERSION/);
   }, 30_000);
+
+  test('refuses to start when CDS_TRUSTED_ISSUERS_FILE names a missing file', async () => {
+    const svc = startService({ CDS_TRUSTED_ISSUERS_FILE: '/nonexistent/issuers.json' });
+    expect(await svc.exitCode).toBe(1);
+    expect(svc.stderr()).toMatch(/CDS_TRUSTED_ISSUERS_FILE .*\/nonexistent\/issuers\.json/);
+    expect(svc.stdout()).not.toMatch(/listening/);
+  }, 30_000);
+
+  test('warns at start-up when CDS Hooks authentication is disabled', async () => {
+    const svc = startService({ CDS_AUTH: 'disabled', WORKERS: '1' });
+    await waitFor(() => svc.stdout().includes('"listening"'), 20_000);
+    expect(svc.stdout()).toMatch(/"level":"warn".*CDS_AUTH=disabled/);
+    svc.kill('SIGTERM');
+    expect(await svc.exitCode).toBe(0);
+  }, 30_000);
 });

@@ -36,12 +36,15 @@ export interface SeriesEnvironment {
  * @param series - The antigen series.
  */
 export function createTargetDoses(series: AntigenSeries): TargetDose[] {
-  return series.doses.map((seriesDose, i) => ({
-    number: i + 1,
-    seriesDose,
-    status: 'Not Satisfied',
-    satisfiedBy: undefined,
-  }));
+  const targets: TargetDose[] = [];
+  const doses = series.doses;
+  for (let i = 0; i < doses.length; i++) {
+    const seriesDose = doses[i];
+    if (seriesDose !== undefined) {
+      targets.push({ number: i + 1, seriesDose, status: 'Not Satisfied', satisfiedBy: undefined });
+    }
+  }
+  return targets;
 }
 
 /**
@@ -79,6 +82,9 @@ export function evaluateSeries(
     forecast: undefined,
     reasons: [],
   };
+  if (doses.length === 0) {
+    return ps;
+  }
   const statusOf = (historyIndex: number) => {
     for (const e of evaluations) {
       if (e.antigenDose.patientDose.index === historyIndex) {
@@ -124,6 +130,7 @@ export function evaluateSeries(
     let target = targetDoses[t];
     while (
       target !== undefined &&
+      target.seriesDose.conditionalSkips.length > 0 &&
       findConditionalSkip(pc, target.seriesDose, {
         purpose: 'Evaluation',
         referenceDate: patientDose.date,
@@ -174,7 +181,7 @@ export function evaluateSeries(
     };
     const outcome = satisfyTargetDose(checks);
     evaluation.status = outcome.status;
-    evaluation.reasons = [...outcome.reasons];
+    evaluation.reasons = outcome.reasons;
     if (outcome.satisfied) {
       target.status = 'Satisfied';
       target.satisfiedBy = evaluation;

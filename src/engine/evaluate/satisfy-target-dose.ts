@@ -22,7 +22,8 @@ export interface TargetDoseChecks {
 export interface TargetDoseOutcome {
   readonly satisfied: boolean;
   readonly status: EvaluationStatus;
-  readonly reasons: readonly Reason[];
+  /** A new array for each call: the caller may keep it as the evaluation's reasons. */
+  readonly reasons: Reason[];
 }
 
 /**

@@ -25,6 +25,7 @@ function inAgeRange(pc: PatientContext, beginAge?: Duration, endAge?: Duration):
 export function hasAntigenContraindication(pc: PatientContext, antigen: AntigenRules): boolean {
   return (
     pc.observations.size > 0 &&
+    antigen.antigenContraindications.length > 0 &&
     antigen.antigenContraindications.some(
       (c) => pc.observations.has(c.observationCode) && inAgeRange(pc, c.beginAge, c.endAge),
     )

@@ -47,27 +47,47 @@ export type ForecastNeed =
  */
 export function determineForecastNeed(facts: ForecastNeedFacts): ForecastNeed {
   if (!facts.hasNotSatisfiedTargetDose) {
-    return facts.hasSatisfiedTargetDose
-      ? { need: false, status: 'Complete', reason: 'series-complete' }
-      : { need: false, status: 'Not Recommended', reason: 'not-recommended-history' };
+    return facts.hasSatisfiedTargetDose ? COMPLETE : ALL_SKIPPED;
   }
   if (facts.immune) {
-    return { need: false, status: 'Immune', reason: 'immune' };
+    return IMMUNE;
   }
   if (facts.contraindicated) {
-    return { need: false, status: 'Contraindicated', reason: 'contraindicated' };
+    return CONTRAINDICATED;
   }
   if (facts.seasonalEndDate !== undefined && facts.assessmentDate.isAfter(facts.seasonalEndDate)) {
-    return { need: false, status: 'Not Recommended', reason: 'past-seasonal-end' };
+    return PAST_SEASON;
   }
   const maximumAgeDate = facts.maximumAgeDate ?? MAX_DATE;
   if (facts.assessmentDate.isOnOrAfter(maximumAgeDate)) {
-    return { need: false, status: 'Aged Out', reason: 'aged-out' };
+    return AGED_OUT;
   }
   // Table 7-9 assumes 2999-12-31 for both an empty candidate earliest date and an empty maximum
   // age date: a target dose with no date to start from cannot be forecast.
   if ((facts.candidateEarliestDate ?? MAX_DATE).isOnOrAfter(maximumAgeDate)) {
-    return { need: false, status: 'Aged Out', reason: 'cannot-finish' };
+    return CANNOT_FINISH;
   }
-  return { need: true };
+  return NEED;
 }
+
+// The outcomes of table 7-10, shared (they are never modified).
+const NEED: ForecastNeed = { need: true };
+const COMPLETE: ForecastNeed = { need: false, status: 'Complete', reason: 'series-complete' };
+const ALL_SKIPPED: ForecastNeed = {
+  need: false,
+  status: 'Not Recommended',
+  reason: 'not-recommended-history',
+};
+const IMMUNE: ForecastNeed = { need: false, status: 'Immune', reason: 'immune' };
+const CONTRAINDICATED: ForecastNeed = {
+  need: false,
+  status: 'Contraindicated',
+  reason: 'contraindicated',
+};
+const PAST_SEASON: ForecastNeed = {
+  need: false,
+  status: 'Not Recommended',
+  reason: 'past-seasonal-end',
+};
+const AGED_OUT: ForecastNeed = { need: false, status: 'Aged Out', reason: 'aged-out' };
+const CANNOT_FINISH: ForecastNeed = { need: false, status: 'Aged Out', reason: 'cannot-finish' };

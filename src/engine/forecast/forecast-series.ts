@@ -6,7 +6,7 @@
 import { findConditionalSkip } from '../evaluate/conditional-skip';
 import type { SeriesEnvironment } from '../evaluate/evaluate-series';
 import type { PatientContext } from '../patient-context';
-import type { PatientSeries } from '../patient-series';
+import type { PatientSeries, TargetDose } from '../patient-series';
 import { reason } from '../reasons';
 import type { AntigenRules } from '../rule-set';
 import { isContraindicatedSeries } from './contraindications';
@@ -28,6 +28,15 @@ export interface AntigenFacts {
   readonly contraindicatedVaccines: ReadonlySet<string>;
 }
 
+/** The index of the first target dose from `from` on that is 'Not Satisfied' (or the length). */
+function nextNotSatisfied(targets: readonly TargetDose[], from: number): number {
+  let i = from;
+  while (i < targets.length && targets[i]?.status !== 'Not Satisfied') {
+    i += 1;
+  }
+  return i;
+}
+
 /**
  * Forecasts one evaluated patient series; sets its status, reasons and forecast.
  *
@@ -43,14 +52,13 @@ export function forecastSeries(
   env: SeriesEnvironment,
 ): void {
   const targets = ps.targetDoses;
-  const nextNotSatisfied = (from: number): number => {
-    let i = from;
-    while (i < targets.length && targets[i]?.status !== 'Not Satisfied') {
-      i += 1;
+  let hasSatisfied = false;
+  for (const target of targets) {
+    if (target.status === 'Satisfied') {
+      hasSatisfied = true;
+      break;
     }
-    return i;
-  };
-  const hasSatisfied = targets.some((t) => t.status === 'Satisfied');
+  }
   const position = forecastPosition(pc, ps);
   const skipQuery = {
     purpose: 'Forecast',
@@ -59,7 +67,7 @@ export function forecastSeries(
     position,
     isSeriesGroupComplete: env.isSeriesGroupComplete,
   } as const;
-  let t = nextNotSatisfied(0);
+  let t = nextNotSatisfied(targets, 0);
 
   for (;;) {
     // §7.1: skip target doses with the assessment date as reference date.
@@ -69,7 +77,7 @@ export function forecastSeries(
       findConditionalSkip(pc, target.seriesDose, skipQuery) !== undefined
     ) {
       target.status = 'Skipped';
-      t = nextNotSatisfied(t + 1);
+      t = nextNotSatisfied(targets, t + 1);
       target = targets[t];
     }
 
@@ -108,7 +116,7 @@ export function forecastSeries(
     // §7.6: a target dose that would be skipped on the earliest date is not forecast.
     if (skipAtEarliestDate(pc, ps, target, forecast.earliestDate, env, position) !== undefined) {
       target.status = 'Skipped';
-      t = nextNotSatisfied(t + 1);
+      t = nextNotSatisfied(targets, t + 1);
       continue;
     }
     ps.status = 'Not Complete';

@@ -18,7 +18,7 @@ export const notFoundHandler: RequestHandler = (req, res) => {
  * status and message; anything else is a 500 with a generic message — never a stack trace or an
  * internal message in a response.
  */
-export const errorHandler: ErrorRequestHandler = (err: unknown, _req, res, next) => {
+export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, next) => {
   if (res.headersSent) {
     next(err);
     return;
@@ -40,6 +40,11 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, _req, res, next)
       );
     return;
   }
+  // Details go to the log only, on a line carrying the request id (never to the client).
+  (req as { log?: { error: (obj: object, msg: string) => void } }).log?.error(
+    { err },
+    'unhandled error',
+  );
   res
     .status(500)
     .type('application/fhir+json')

@@ -9,6 +9,7 @@ import {
   type ForecastCatalog,
 } from '../../fhir/immds-forecast';
 import { OperationOutcomeError, outcomeIssue, statusOf } from '../../fhir/outcome';
+import { forecastSummaryOf, type ForecastSummary } from '../metrics';
 
 /** The FHIR JSON media type; `application/json` is accepted and answered too. */
 export const FHIR_JSON = 'application/fhir+json';
@@ -26,6 +27,8 @@ export interface FhirRouteDeps {
   readonly catalog: ForecastCatalog;
   /** Largest request body accepted (bytes, or a size such as `'1mb'`). */
   readonly bodyLimit: number | string;
+  /** Metrics hook: called with every forecast served (default: none). */
+  readonly recordForecast?: (result: ForecastSummary) => void;
 }
 
 /**
@@ -127,6 +130,7 @@ export function fhirRoutes(deps: FhirRouteDeps): Router {
         send(req, res, statusOf(outcome), outcome);
         return;
       }
+      deps.recordForecast?.(forecastSummaryOf(parameters));
       const ruleSet = ruleSetOf(parameters);
       if (ruleSet !== undefined) {
         res.set('X-Rule-Set', ruleSet);

@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { inflateRawSync } from 'node:zlib';
+import { unzipSync } from 'fflate';
 
 /**
  * Reads the version and release date from CDC's `Release Notes.docx`, whose first paragraphs
  * read "Supporting Data Release Notes – 4.64" / "November 10, 2025".
  *
- * A .docx is a zip; this reads the one entry it needs (`word/document.xml`) with `node:zlib`
- * rather than adding a zip dependency.
+ * A .docx is a zip; this reads the one entry it needs (`word/document.xml`) with fflate.
  */
 
 /** What the release notes say about the release. */
@@ -33,55 +32,24 @@ const MONTHS = [
 ];
 
 /**
- * Extracts one entry of a zip archive (stored or deflated).
+ * Extracts one entry of a zip archive (fflate does the zip format; a .docx is a zip).
  *
  * @param zip - the whole archive
  * @param entryName - path inside the archive
  * @throws Error if the archive is malformed or has no such entry
  */
 export function readZipEntry(zip: Buffer, entryName: string): Buffer {
-  // End of central directory record: signature 0x06054b50, at least 22 bytes from the end.
-  let eocd = -1;
-  for (let i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 0xffff); i--) {
-    if (zip.readUInt32LE(i) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
+  let files: Record<string, Uint8Array>;
+  try {
+    files = unzipSync(zip, { filter: (f) => f.name === entryName });
+  } catch (e) {
+    throw new Error(`not a readable zip archive (${(e as Error).message})`);
   }
-  if (eocd < 0) {
-    throw new Error('not a zip archive (no end-of-central-directory record)');
+  const data = files[entryName];
+  if (data === undefined) {
+    throw new Error(`no ${entryName} in the archive`);
   }
-  const entries = zip.readUInt16LE(eocd + 10);
-  let p = zip.readUInt32LE(eocd + 16);
-  for (let n = 0; n < entries; n++) {
-    if (zip.readUInt32LE(p) !== 0x02014b50) {
-      throw new Error('corrupt zip central directory');
-    }
-    const method = zip.readUInt16LE(p + 10);
-    const compressedSize = zip.readUInt32LE(p + 20);
-    const nameLength = zip.readUInt16LE(p + 28);
-    const extraLength = zip.readUInt16LE(p + 30);
-    const commentLength = zip.readUInt16LE(p + 32);
-    const localHeader = zip.readUInt32LE(p + 42);
-    const name = zip.toString('utf8', p + 46, p + 46 + nameLength);
-    if (name === entryName) {
-      if (zip.readUInt32LE(localHeader) !== 0x04034b50) {
-        throw new Error(`corrupt zip local header for ${name}`);
-      }
-      const dataStart =
-        localHeader + 30 + zip.readUInt16LE(localHeader + 26) + zip.readUInt16LE(localHeader + 28);
-      const data = zip.subarray(dataStart, dataStart + compressedSize);
-      if (method === 0) {
-        return Buffer.from(data);
-      }
-      if (method === 8) {
-        return inflateRawSync(data);
-      }
-      throw new Error(`unsupported zip compression method ${method} for ${name}`);
-    }
-    p += 46 + nameLength + extraLength + commentLength;
-  }
-  throw new Error(`no ${entryName} in the archive`);
+  return Buffer.from(data);
 }
 
 /**

@@ -9,6 +9,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
+import { unzipSync } from 'fflate';
 import { SCHEDULE_XML } from '../import/import-cdsi';
 import { readZipEntry } from '../import/release-notes';
 
@@ -17,9 +18,7 @@ import { readZipEntry } from '../import/release-notes';
  * folder holding that folder (the release unpacked as is), or the release `.zip` itself. In every
  * case the files that count are those next to `ScheduleSupportingData.xml`.
  *
- * Zip archives are read with `node:zlib` (see `readZipEntry` in `../import/release-notes.ts`);
- * {@link listZipEntries} adds the directory listing. ZIP64 archives are not supported — CDC's
- * releases are a few megabytes.
+ * Zip archives are read with fflate (see `readZipEntry` in `../import/release-notes.ts`).
  */
 
 /** A source folder ready for the importer. */
@@ -42,34 +41,19 @@ export class CdcSourceError extends Error {
 
 /** The names of the file entries of a zip archive (directories excluded), in archive order. */
 export function listZipEntries(zip: Buffer): string[] {
-  let eocd = -1;
-  for (let i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 0xffff); i--) {
-    if (zip.readUInt32LE(i) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd < 0) {
-    throw new CdcSourceError('not a zip archive (no end-of-central-directory record)');
-  }
-  const count = zip.readUInt16LE(eocd + 10);
-  let p = zip.readUInt32LE(eocd + 16);
-  if (count === 0xffff || p === 0xffffffff) {
-    throw new CdcSourceError('ZIP64 archives are not supported; unpack it and pass the folder');
-  }
   const names: string[] = [];
-  for (let n = 0; n < count; n++) {
-    if (p + 46 > zip.length || zip.readUInt32LE(p) !== 0x02014b50) {
-      throw new CdcSourceError('corrupt zip central directory');
-    }
-    const nameLength = zip.readUInt16LE(p + 28);
-    const extraLength = zip.readUInt16LE(p + 30);
-    const commentLength = zip.readUInt16LE(p + 32);
-    const name = zip.toString('utf8', p + 46, p + 46 + nameLength);
-    if (!name.endsWith('/')) {
-      names.push(name);
-    }
-    p += 46 + nameLength + extraLength + commentLength;
+  try {
+    // The filter sees every entry's name without inflating any; returning false extracts nothing.
+    unzipSync(zip, {
+      filter: (f) => {
+        if (!f.name.endsWith('/')) {
+          names.push(f.name);
+        }
+        return false;
+      },
+    });
+  } catch (e) {
+    throw new CdcSourceError(`not a readable zip archive (${(e as Error).message})`);
   }
   return names;
 }

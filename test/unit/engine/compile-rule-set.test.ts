@@ -89,6 +89,34 @@ describe('compileRuleSet', () => {
     expect(impactingVaricella).toContain('3');
   });
 
+  it('gives every compiled component of a kind the same keys, empty values included', () => {
+    // One object shape per kind keeps the engine's property reads monomorphic (fast); an empty
+    // field is present with the value undefined rather than left out.
+    const keysOf = (o: object) => Object.keys(o).join(',');
+    const ages = new Set<string>();
+    const intervals = new Set<string>();
+    const conditions = new Set<string>();
+    const doses = new Set<string>();
+    for (const antigen of rules.antigens.values()) {
+      for (const s of antigen.series) {
+        for (const d of s.doses) {
+          doses.add(keysOf(d));
+          d.ages.forEach((a) => ages.add(keysOf(a)));
+          d.intervals.forEach((i) => intervals.add(keysOf(i)));
+          for (const skip of d.conditionalSkips) {
+            for (const set of skip.sets) {
+              set.conditions.forEach((c) => conditions.add(keysOf(c)));
+            }
+          }
+        }
+      }
+    }
+    expect([ages.size, intervals.size, conditions.size, doses.size]).toEqual([1, 1, 1, 1]);
+    expect([...ages][0]).toBe(
+      'absMinAge,minAge,earliestRecAge,latestRecAge,maxAge,effectiveDate,cessationDate',
+    );
+  });
+
   it('shares equal durations between components', () => {
     const hib = rules.antigens.get('Hib')?.series[0];
     expect(hib?.doses[1]?.intervals[0]?.absMinInt).toBe(hib?.doses[2]?.intervals[0]?.absMinInt);

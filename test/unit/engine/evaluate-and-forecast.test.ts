@@ -107,3 +107,56 @@ describe('evaluate and forecast all relevant series of an antigen (§4.4)', () =
     expect(riskSeries?.forecast?.doseNumber).toBe(1);
   });
 });
+
+describe('which relevant series are forecast (SELECTSCORE-2, table 8-3, SELECTB-24)', () => {
+  // Group 1 has only standard series. The default series takes vaccine 1; the other one takes
+  // vaccine 2 only, so a patient with a dose of vaccine 1 has no valid dose in it: it can never
+  // be the prioritized series and its forecast is not needed — unless a contraindication could
+  // make the statuses of the group matter (SELECTB-24).
+  const main = series({ name: 'default', doses: [seriesDose(1), seriesDose(2)] });
+  const other = series({
+    name: 'other',
+    defaultSeries: false,
+    doses: [seriesDose(1, { preferable: ['2'] }), seriesDose(2, { preferable: ['2'] })],
+  });
+  const contraindicatedVaccine = {
+    observationCode: '080',
+    observationTitle: '',
+    text: '',
+    guidance: '',
+    vaccines: [{ vaccineType: 'vaccine 2', cvx: '2' }],
+  };
+  const rules = antigen('A', {
+    series: [main, other],
+    vaccineContraindications: [contraindicatedVaccine],
+  });
+
+  function forecastNames(codes: readonly string[]): string[] {
+    const pc = context(
+      patient('2020-01-01', [{ date: '2020-03-01' }], {
+        observations: codes.map((code) => ({ code })),
+      }),
+      ruleSet({ antigens: [rules], cvx: { '1': ['A'], '2': ['A'] } }),
+      '2020-06-01',
+    );
+    const outcome = evaluateAndForecastAntigen(
+      pc,
+      rules,
+      organizeHistory(pc).byAntigen.get('A') ?? [],
+    );
+    expect(outcome.best.map((ps) => ps.series.name)).toEqual(['default']);
+    return outcome.relevant.map((ps) => ps.series.name);
+  }
+
+  it('leaves out a standard series without valid dose when another one has a valid dose', () => {
+    expect(forecastNames([])).toEqual(['default']);
+  });
+
+  it('does the same for a patient whose observations concern no contraindication', () => {
+    expect(forecastNames(['999'])).toEqual(['default']);
+  });
+
+  it('forecasts every series when a contraindication applies to the antigen', () => {
+    expect(forecastNames(['080'])).toEqual(['default', 'other']);
+  });
+});

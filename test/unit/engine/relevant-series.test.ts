@@ -58,6 +58,26 @@ describe('select relevant patient series (§5.1, tables 5-4 and 5-5)', () => {
     expect(names('male', '2020-06-01', ['160'])).toEqual(['standard', 'risk']);
   });
 
+  it('treats observations that are no indication of a risk series like no observation', () => {
+    // The shortcut for observations unrelated to the antigen must give the same list as the
+    // patient without observations (and the same shared array, so later per-list caches hit).
+    const pc = (codes: readonly string[]) =>
+      context(
+        patient('2020-01-01', [], {
+          gender: 'male',
+          observations: codes.map((code) => ({ code })),
+        }),
+        rules,
+        '2021-06-01',
+      );
+    const without = selectRelevantSeries(pc([]), all);
+    expect(selectRelevantSeries(pc(['999', '001']), all)).toBe(without);
+    expect(selectRelevantSeries(pc(['999', '160']), all).map((s) => s.name)).toEqual([
+      'standard',
+      'risk',
+    ]);
+  });
+
   it('ignores an observation dated after the assessment date', () => {
     const pc = context(
       patient('2020-01-01', [], { observations: [{ code: '160', date: day('2022-01-01') }] }),

@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sha256, stableJson } from '../../../../src/rules/manifest';
-import { findRepoRoot } from '../../../../src/rules/codes/paths';
+import { findRepoRoot } from '../../../../src/rules/repo-root';
 
 /** Repository root. */
 export const REPO_ROOT = findRepoRoot(__dirname);

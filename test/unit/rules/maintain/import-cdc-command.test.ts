@@ -182,7 +182,7 @@ describe('cdsi-rules import-cdc', () => {
     writeFileSync(notZip, 'hello');
     const c = capture();
     expect(runRulesCli(['import-cdc', notZip, '--version', '9.99', '--out', tmp], c.io)).toBe(1);
-    expect(c.stderr()).toBe('not a zip archive (no end-of-central-directory record)');
+    expect(c.stderr()).toMatch(/^not a readable zip archive/);
   });
 
   it('keeps the rules:import spelling (--source) and its usage errors', () => {
