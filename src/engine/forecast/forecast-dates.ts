@@ -134,16 +134,18 @@ function latestConflictEndDate(
  * @param ps - The patient series.
  * @param target - The target dose to forecast.
  * @param position - The forecast position in the series (computed when not given).
+ * @param age - The age component of the target dose in effect (computed when not given).
  */
 export function candidateEarliestDate(
   pc: PatientContext,
   ps: PatientSeries,
   target: TargetDose,
   position: SeriesPosition = forecastPosition(pc, ps),
+  age: AgeRule | undefined = forecastAge(pc, target.seriesDose),
 ): CalendarDate | undefined {
   const seriesDose = target.seriesDose;
   let earliest: CalendarDate | undefined;
-  const minAge = forecastAge(pc, seriesDose)?.minAge;
+  const minAge = age?.minAge;
   if (minAge !== undefined) {
     earliest = pc.ageDate(minAge);
   }
@@ -212,6 +214,7 @@ function forecastDoseNumber(ps: PatientSeries): number {
  * @param earliestDate - Its candidate earliest date.
  * @param contraindicated - Vaccine types with a vaccine contraindication (table 7-6).
  * @param position - The forecast position in the series (computed when not given).
+ * @param age - The age component of the target dose in effect (computed when not given).
  */
 export function generateForecast(
   pc: PatientContext,
@@ -220,9 +223,9 @@ export function generateForecast(
   earliestDate: CalendarDate,
   contraindicated: ReadonlySet<string>,
   position: SeriesPosition = forecastPosition(pc, ps),
+  age: AgeRule | undefined = forecastAge(pc, target.seriesDose),
 ): SeriesForecast {
   const seriesDose = target.seriesDose;
-  const age = forecastAge(pc, seriesDose);
   const intervals = inEffect(seriesDose.intervals, pc.assessmentDate);
 
   let earliestRecInterval: CalendarDate | undefined;

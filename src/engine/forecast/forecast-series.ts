@@ -12,9 +12,9 @@ import type { AntigenRules } from '../rule-set';
 import { isContraindicatedSeries } from './contraindications';
 import {
   candidateEarliestDate,
+  forecastAge,
   forecastPosition,
   generateForecast,
-  maximumAgeDate,
 } from './forecast-dates';
 import { determineForecastNeed } from './forecast-need';
 import { skipAtEarliestDate } from './validate-recommendation';
@@ -74,6 +74,7 @@ export function forecastSeries(
     let target = targets[t];
     while (
       target !== undefined &&
+      target.seriesDose.conditionalSkips.length > 0 &&
       findConditionalSkip(pc, target.seriesDose, skipQuery) !== undefined
     ) {
       target.status = 'Skipped';
@@ -81,8 +82,10 @@ export function forecastSeries(
       target = targets[t];
     }
 
+    // The age component in effect on the assessment date (RELEVANT-2), read once.
+    const age = target === undefined ? undefined : forecastAge(pc, target.seriesDose);
     const candidate =
-      target === undefined ? undefined : candidateEarliestDate(pc, ps, target, position);
+      target === undefined ? undefined : candidateEarliestDate(pc, ps, target, position, age);
     const need = determineForecastNeed({
       hasNotSatisfiedTargetDose: target !== undefined,
       hasSatisfiedTargetDose: hasSatisfied,
@@ -95,7 +98,7 @@ export function forecastSeries(
       ),
       assessmentDate: pc.assessmentDate,
       seasonalEndDate: target?.seriesDose.seasonalRecommendation?.endDate,
-      maximumAgeDate: target === undefined ? undefined : maximumAgeDate(pc, target.seriesDose),
+      maximumAgeDate: age?.maxAge === undefined ? undefined : pc.ageDate(age.maxAge),
       candidateEarliestDate: candidate,
     });
     if (!need.need || target === undefined || candidate === undefined) {
@@ -112,9 +115,13 @@ export function forecastSeries(
       candidate,
       antigen.contraindicatedVaccines,
       position,
+      age,
     );
     // §7.6: a target dose that would be skipped on the earliest date is not forecast.
-    if (skipAtEarliestDate(pc, ps, target, forecast.earliestDate, env, position) !== undefined) {
+    if (
+      target.seriesDose.conditionalSkips.length > 0 &&
+      skipAtEarliestDate(pc, ps, target, forecast.earliestDate, env, position) !== undefined
+    ) {
       target.status = 'Skipped';
       t = nextNotSatisfied(targets, t + 1);
       continue;
