@@ -69,6 +69,13 @@ export interface OutputContext {
   readonly notes: readonly OperationOutcomeIssue[];
 }
 
+/** The fields every output resource shares (one object each, referenced from every resource). */
+interface Common {
+  readonly patient: Reference;
+  readonly date: string;
+  readonly authority: Reference;
+}
+
 /**
  * Builds the output Parameters.
  *
@@ -77,7 +84,7 @@ export interface OutputContext {
  */
 export function toOutputParameters(result: ForecastResult, ctx: OutputContext): Parameters {
   const meta = ruleSetMeta(result.ruleSet);
-  const common = {
+  const common: Common = {
     patient: { reference: ctx.patientReference },
     date: fhirDate(result.assessmentDate),
     authority: authority(result.ruleSet),
@@ -159,23 +166,35 @@ function evaluation(
   id: string,
   seriesName: string | undefined,
   meta: Meta,
-  common: Pick<ImmunizationEvaluation, 'patient' | 'date' | 'authority'>,
+  common: Common,
 ): ImmunizationEvaluation {
+  // Built by assignment rather than conditional spreads (hot path: one per dose × antigen); the
+  // key order, and so the JSON, is the same.
   const disease = targetDiseaseCoding(e.antigen);
-  const reasons = e.reasons.map((r) => reasonConcept(r, 'statusReason'));
-  return {
+  const targetDisease: CodeableConcept =
+    disease === undefined ? { text: e.antigen } : { coding: [disease], text: e.antigen };
+  const out: ImmunizationEvaluation = {
     resourceType: 'ImmunizationEvaluation',
     id,
     meta,
     status: 'completed',
-    ...common,
-    targetDisease: { ...(disease === undefined ? {} : { coding: [disease] }), text: e.antigen },
+    patient: common.patient,
+    date: common.date,
+    authority: common.authority,
+    targetDisease,
     immunizationEvent: { reference: `Immunization/${e.doseId}` },
     doseStatus: doseStatusConcept(e.status),
-    ...(reasons.length === 0 ? {} : { doseStatusReason: reasons }),
-    ...(seriesName === undefined ? {} : { series: seriesName }),
-    ...(e.targetDoseNumber === undefined ? {} : { doseNumberPositiveInt: e.targetDoseNumber }),
   };
+  if (e.reasons.length > 0) {
+    out.doseStatusReason = e.reasons.map((r) => reasonConcept(r, 'statusReason'));
+  }
+  if (seriesName !== undefined) {
+    out.series = seriesName;
+  }
+  if (e.targetDoseNumber !== undefined) {
+    out.doseNumberPositiveInt = e.targetDoseNumber;
+  }
+  return out;
 }
 
 function groupDoseExtension(d: GroupDoseEvaluation): Extension {
@@ -249,32 +268,45 @@ function recommendation(
       }
     }
   }
-  const seriesNames = [
-    ...new Set(group.antigens.flatMap((a) => (a.seriesName === undefined ? [] : [a.seriesName]))),
-  ];
-  const extensions = group.doseEvaluations.map(groupDoseExtension);
-  const reasons = group.reasons.map((r) => reasonConcept(r, 'forecastReason'));
+  const seriesNames = new Set<string>();
+  for (const a of group.antigens) {
+    if (a.seriesName !== undefined) {
+      seriesNames.add(a.seriesName);
+    }
+  }
+  // Built by assignment rather than conditional spreads (hot path: one per vaccine group of every
+  // forecast); the key order, and so the JSON, is the same.
+  const out: Partial<ImmunizationRecommendationRecommendation> = {};
+  if (group.doseEvaluations.length > 0) {
+    out.extension = group.doseEvaluations.map(groupDoseExtension);
+  }
   const vaccines = f?.recommendedVaccines ?? [];
-  return {
-    ...(extensions.length === 0 ? {} : { extension: extensions }),
-    ...(vaccines.length === 0 ? {} : { vaccineCode: vaccines.map((v) => cvxConcept(v, ctx)) }),
-    targetDisease: {
-      ...(diseaseCodings.length === 0 ? {} : { coding: diseaseCodings }),
-      text: group.vaccineGroup,
-    },
-    forecastStatus: { coding: statusCodings, text: group.status },
-    ...(reasons.length === 0 ? {} : { forecastReason: reasons }),
-    ...(dateCriterion.length === 0 ? {} : { dateCriterion }),
-    ...(seriesNames.length === 0 ? {} : { series: seriesNames.join('; ') }),
-    ...(f === undefined ? {} : { doseNumberPositiveInt: f.doseNumber }),
-    ...(evaluations.length === 0
-      ? {}
-      : {
-          supportingImmunization: evaluations.map((e) => ({
-            reference: `ImmunizationEvaluation/${e.id ?? ''}`,
-          })),
-        }),
-  };
+  if (vaccines.length > 0) {
+    out.vaccineCode = vaccines.map((v) => cvxConcept(v, ctx));
+  }
+  out.targetDisease =
+    diseaseCodings.length === 0
+      ? { text: group.vaccineGroup }
+      : { coding: diseaseCodings, text: group.vaccineGroup };
+  out.forecastStatus = { coding: statusCodings, text: group.status };
+  if (group.reasons.length > 0) {
+    out.forecastReason = group.reasons.map((r) => reasonConcept(r, 'forecastReason'));
+  }
+  if (dateCriterion.length > 0) {
+    out.dateCriterion = dateCriterion;
+  }
+  if (seriesNames.size > 0) {
+    out.series = [...seriesNames].join('; ');
+  }
+  if (f !== undefined) {
+    out.doseNumberPositiveInt = f.doseNumber;
+  }
+  if (evaluations.length > 0) {
+    out.supportingImmunization = evaluations.map((e) => ({
+      reference: `ImmunizationEvaluation/${e.id ?? ''}`,
+    }));
+  }
+  return out as ImmunizationRecommendationRecommendation;
 }
 
 function unusedDoseWarnings(result: ForecastResult, ctx: OutputContext): OperationOutcomeIssue[] {

@@ -55,12 +55,25 @@ function key(system: string, code: string): string {
   return `${system}|${system === SYSTEM.cvx ? canonicalCvx(code) : code.trim()}`;
 }
 
+/** One index per compiled rule set (rule sets are immutable once loaded). */
+const INDEXES = new WeakMap<RuleSet, ObservationCodeIndex>();
+
 /**
- * Builds the index of a rule set's observations (about 500 codes; cheap enough per request).
+ * The index of a rule set's observations (about 500 codes), built on first use and then reused
+ * for every request on the same rule set.
  *
  * @param ruleSet - The compiled rule set.
  */
 export function observationCodeIndex(ruleSet: RuleSet): ObservationCodeIndex {
+  let index = INDEXES.get(ruleSet);
+  if (index === undefined) {
+    index = buildObservationCodeIndex(ruleSet);
+    INDEXES.set(ruleSet, index);
+  }
+  return index;
+}
+
+function buildObservationCodeIndex(ruleSet: RuleSet): ObservationCodeIndex {
   const byCode = new Map<string, string[]>();
   for (const obs of ruleSet.observations.values()) {
     for (const value of obs.codedValues) {

@@ -79,7 +79,6 @@ export function createApp(deps: AppDeps): Express {
       cds: deps.cds ?? refuseAllCds(),
       catalog: deps.catalog,
       bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
-      logger: deps.logger ?? silentLogger(),
       recordFeedback: (service, outcome) => {
         metrics.recordCdsFeedback(service, outcome);
       },

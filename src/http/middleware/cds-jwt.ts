@@ -175,8 +175,11 @@ export function createCdsTokenVerifier(options: VerifierOptions): CdsTokenVerifi
   };
 }
 
-/** A structured log line (the app's logger). */
-export type CdsLog = (entry: Readonly<Record<string, unknown>>) => void;
+/** A structured log line for a request (the request's logger, so the line has its request id). */
+export type CdsLog = (
+  entry: Readonly<Record<string, unknown>>,
+  req: Parameters<RequestHandler>[0],
+) => void;
 
 /**
  * Express middleware requiring a valid CDS client JWT for the URL called.
@@ -201,7 +204,7 @@ export function requireCdsJwt(
         ? { ok: false, reason: 'no bearer token', facts: {} }
         : await auth.verify(match[1], audienceOf(req));
     if (!result.ok) {
-      log({ level: 'warn', msg: 'cds jwt rejected', reason: result.reason, ...result.facts });
+      log({ level: 'warn', msg: 'cds jwt rejected', reason: result.reason, ...result.facts }, req);
       res.status(401).set('WWW-Authenticate', 'Bearer').end();
       return;
     }

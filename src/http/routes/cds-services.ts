@@ -20,8 +20,7 @@ import type { ForecastCatalog } from '../../fhir/to-engine';
 import { OperationOutcomeError, outcomeIssue } from '../../fhir/outcome';
 import type { Clock } from '../clock';
 import { createFhirReader } from '../fhir-reader';
-import type { Logger } from '../logging';
-import { requireCdsJwt, type CdsAuth } from '../middleware/cds-jwt';
+import { requireCdsJwt, type CdsAuth, type CdsLog } from '../middleware/cds-jwt';
 
 /** Default time allowed for all FHIR access of one hook call. */
 export const DEFAULT_FHIR_TIMEOUT_MS = 10_000;
@@ -50,7 +49,6 @@ export interface CdsRouteDeps {
   readonly cds: CdsDeps;
   readonly catalog: ForecastCatalog;
   readonly bodyLimit: number | string;
-  readonly logger: Logger;
   /** Counts a feedback outcome (the app's metrics). */
   readonly recordFeedback: (service: string, outcome: string) => void;
 }
@@ -100,10 +98,10 @@ const knownService: RequestHandler = (req, _res, next) => {
 /**
  * The CDS Hooks routes.
  *
- * @param deps - CDS configuration, rule sets, body limit, logger, feedback counter.
+ * @param deps - CDS configuration, rule sets, body limit, feedback counter.
  */
 export function cdsRoutes(deps: CdsRouteDeps): Router {
-  const { cds, logger } = deps;
+  const { cds } = deps;
   const router = Router();
   const reader = cds.fhirReader ?? createFhirReader();
   const newId = cds.newId ?? randomUUID;
@@ -113,8 +111,9 @@ export function cdsRoutes(deps: CdsRouteDeps): Router {
     limit: deps.bodyLimit,
     strict: true,
   });
-  const log = (entry: Readonly<Record<string, unknown>>): void => {
-    logger.warn(entry, typeof entry['msg'] === 'string' ? entry['msg'] : 'cds');
+  // Through the request's logger (pino-http's req.log), so every line carries the request id.
+  const log: CdsLog = (entry, req) => {
+    req.log.warn(entry, typeof entry['msg'] === 'string' ? entry['msg'] : 'cds');
   };
   const serviceUrl = (id: string): string => `${base}/cds-services/${encodeURIComponent(id)}`;
 
@@ -142,7 +141,7 @@ export function cdsRoutes(deps: CdsRouteDeps): Router {
         today: cds.clock.today(cds.timeZone),
         newId,
       });
-      logger.info(
+      req.log.info(
         {
           service: id,
           hook: result.hook,
@@ -166,7 +165,7 @@ export function cdsRoutes(deps: CdsRouteDeps): Router {
       const feedback = readFeedback(req.body as unknown);
       for (const f of feedback) {
         deps.recordFeedback(id, f.outcome);
-        logger.info(
+        req.log.info(
           {
             service: id,
             card: f.card,
