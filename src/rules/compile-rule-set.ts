@@ -57,17 +57,12 @@ import type {
   RawConditionalSkipSet,
   RawIndication,
   RawInterval,
-  RawScheduleFile,
   RawSeries,
   RawSeriesDose,
 } from './raw-types';
+import type { RawRuleSet } from './load-rule-set';
 
-/** The raw tables of one rule set, as `loadRawRuleSet` returns them. */
-export interface RawRuleSet {
-  readonly manifest: RawCdsiManifest;
-  readonly antigens: readonly RawAntigenFile[];
-  readonly schedule: RawScheduleFile;
-}
+export type { RawRuleSet };
 
 /**
  * Builds the engine's {@link RuleSet} from the raw tables.
