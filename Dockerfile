@@ -20,6 +20,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist/src ./dist/src
+# The forecast explorer page (GET /): static files served from beside the compiled routes.
+COPY --from=build /app/src/explorer/public ./dist/src/explorer/public
 COPY rules ./rules
 # The image's built-in unprivileged user (uid 1000); nothing under /app is writable by it.
 USER node

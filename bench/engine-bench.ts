@@ -5,7 +5,12 @@
  * up front, warms up, then times each `forecast()` call with `process.hrtime.bigint()` over
  * several rounds, on one core (Node runs the engine on its single main thread).
  *
- * Usage: `npm run bench:engine [-- --rounds N --warmup N]`. Results go in docs/benchmarks.md.
+ * With `--fhir`, also times the FHIR path of each case the same way: the `$immds-forecast`
+ * handler (`immdsForecast`: read the request, `forecast()`, build the output Parameters) plus
+ * `JSON.stringify` of the answer, i.e. what the HTTP route does besides Express itself.
+ *
+ * Usage: `npm run bench:engine [-- --rounds N --warmup N --fhir]`. Results go in
+ * docs/benchmarks.md.
  *
  * @packageDocumentation
  */
@@ -18,17 +23,22 @@ import {
   loadCorpus,
 } from '../src/conformance/corpus';
 import { loadConformanceRuleSet } from '../src/conformance/engine-binding';
+import { caseToParameters } from '../src/conformance/fhir-binding';
 import { assessmentDateOf, toPatientHistory } from '../src/conformance/to-history';
 import { forecast } from '../src/engine';
 import type { PatientHistory } from '../src/engine/model';
 import type { RuleSet } from '../src/engine/rule-set';
+import { immdsForecast, type ForecastCatalog } from '../src/fhir/immds-forecast';
 import { findRepoRoot } from '../src/rules/repo-root';
+import { loadRuleCatalog } from '../src/rules/rule-catalog';
 import { mean, percentile } from './stats';
 
 interface Input {
   readonly id: string;
   readonly history: PatientHistory;
   readonly assessmentDate: CalendarDate;
+  /** The case as a `$immds-forecast` request body, as parsed from the wire (`--fhir`). */
+  readonly request: unknown;
 }
 
 function intOption(argv: readonly string[], name: string, fallback: number): number {
@@ -45,6 +55,47 @@ function intOption(argv: readonly string[], name: string, fallback: number): num
 
 function msSince(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/**
+ * Runs every input's FHIR request once through the handler and serializes the answer; returns
+ * per-call times (ms) and the number of requests that got no answer (or threw).
+ */
+function fhirRound(
+  inputs: readonly Input[],
+  catalog: ForecastCatalog,
+): { times: number[]; errors: number } {
+  const times: number[] = [];
+  let errors = 0;
+  let sink = 0;
+  const deps = { catalog };
+  for (const input of inputs) {
+    const start = process.hrtime.bigint();
+    try {
+      const [, parameters] = immdsForecast(input.request, deps);
+      if (parameters === undefined) {
+        errors += 1;
+      } else {
+        sink += JSON.stringify(parameters).length;
+      }
+    } catch {
+      errors += 1;
+    }
+    times.push(msSince(start));
+  }
+  if (sink < 0) {
+    console.log(sink);
+  }
+  return { times, errors };
+}
+
+function summary(times: readonly number[]): string {
+  const sorted = [...times].sort((a, b) => a - b);
+  return (
+    `median ${percentile(sorted, 50).toFixed(3)}, ` +
+    `p95 ${percentile(sorted, 95).toFixed(3)}, mean ${mean(sorted).toFixed(3)}, ` +
+    `max ${(sorted[sorted.length - 1] ?? 0).toFixed(3)}`
+  );
 }
 
 /** Runs every input once; returns per-call times (ms) and the number of calls that threw. */
@@ -70,6 +121,7 @@ function round(inputs: readonly Input[], ruleSet: RuleSet): { times: number[]; e
 function main(argv: readonly string[]): void {
   const rounds = Math.max(1, intOption(argv, '--rounds', 5));
   const warmup = intOption(argv, '--warmup', 2);
+  const withFhir = argv.includes('--fhir');
   const repoRoot = findRepoRoot(__dirname);
 
   const loadStart = process.hrtime.bigint();
@@ -80,7 +132,14 @@ function main(argv: readonly string[]): void {
   let unusable = 0;
   for (const c of loadCorpus(defaultCaseFiles(repoRoot))) {
     try {
-      inputs.push({ id: c.id, history: toPatientHistory(c), assessmentDate: assessmentDateOf(c) });
+      inputs.push({
+        id: c.id,
+        history: toPatientHistory(c),
+        assessmentDate: assessmentDateOf(c),
+        request: withFhir
+          ? (JSON.parse(JSON.stringify(caseToParameters(c, DEFAULT_RULES_VERSION))) as unknown)
+          : undefined,
+      });
     } catch {
       unusable += 1;
     }
@@ -99,7 +158,6 @@ function main(argv: readonly string[]): void {
     times.push(...r.times);
     errors += r.errors;
   }
-  const sorted = [...times].sort((a, b) => a - b);
 
   const cpu = cpus()[0]?.model.trim() ?? 'unknown';
   console.log('engine benchmark: forecast() on the CDC development cases');
@@ -111,14 +169,37 @@ function main(argv: readonly string[]): void {
     `cases: ${inputs.length}${unusable > 0 ? ` (${unusable} unusable, skipped)` : ''}; ` +
       `warm-up rounds: ${warmup}; timed rounds: ${rounds}; one core`,
   );
-  console.log(
-    `per case (ms): median ${percentile(sorted, 50).toFixed(3)}, ` +
-      `p95 ${percentile(sorted, 95).toFixed(3)}, mean ${mean(sorted).toFixed(3)}, ` +
-      `max ${(sorted[sorted.length - 1] ?? 0).toFixed(3)}`,
-  );
+  console.log(`per case (ms): ${summary(times)}`);
   console.log(`throughput: ${((times.length / totalMs) * 1000).toFixed(0)} cases/s`);
   if (errors > 0) {
     console.log(`forecast() threw on ${errors / rounds} cases per round (timed anyway)`);
+  }
+  if (withFhir) {
+    benchFhir(repoRoot, inputs, rounds, warmup);
+  }
+}
+
+/** `--fhir`: the same rounds through the `$immds-forecast` handler and `JSON.stringify`. */
+function benchFhir(
+  repoRoot: string,
+  inputs: readonly Input[],
+  rounds: number,
+  warmup: number,
+): void {
+  const catalog = loadRuleCatalog(defaultRulesRoot(repoRoot), DEFAULT_RULES_VERSION);
+  for (let i = 0; i < warmup; i++) {
+    fhirRound(inputs, catalog);
+  }
+  const times: number[] = [];
+  let errors = 0;
+  for (let i = 0; i < rounds; i++) {
+    const r = fhirRound(inputs, catalog);
+    times.push(...r.times);
+    errors += r.errors;
+  }
+  console.log(`FHIR handler + JSON.stringify per case (ms): ${summary(times)}`);
+  if (errors > 0) {
+    console.log(`the handler gave no answer for ${errors / rounds} cases per round (timed anyway)`);
   }
 }
 

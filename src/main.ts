@@ -1,41 +1,23 @@
 /**
- * Composition root: the only module that reads the environment and listens.
+ * Composition root: the only module that reads the environment (`server/worker.ts` listens).
  * parseConfig(process.env) → (cluster primary: fork WORKERS workers) → load and validate every rule
  * set → createApp → listen → ready; SIGTERM/SIGINT → drain → exit.
  * Refuses to start (exit 1, every problem printed) when the configuration or a rule table is invalid.
+ *
+ * The serving code (`server/worker.ts`: Express, the rules, the engine…) is loaded only in a
+ * process that serves: a cluster primary never loads it, so it forks its workers ~0.3 s sooner.
  */
 import cluster from 'node:cluster';
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError, parseConfig } from './config';
 import type { Config } from './config';
-import { loadTrustedIssuers, TrustedIssuersError } from './http/cds-trusted-issuers';
-import type { TrustedIssuer } from './http/cds-trusted-issuers';
-import { systemClock } from './http/clock';
-import { createApp } from './http/create-app';
-import { createFhirReader } from './http/fhir-reader';
-import { createCdsTokenVerifier } from './http/middleware/cds-jwt';
-import type { CdsAuth } from './http/middleware/cds-jwt';
-import type { CdsDeps } from './http/routes/cds-services';
 import { createLogger } from './http/logging';
 import type { Logger } from './http/logging';
-import { createMetrics } from './http/metrics';
-import { Readiness } from './http/readiness';
-import { RuleSetError } from './rules/problem';
-import { loadRuleCatalog } from './rules/rule-catalog';
 import { findRepoRoot } from './rules/repo-root';
-import {
-  clusterMetricsRender,
-  notifyReady,
-  registerForAggregation,
-  runPrimary,
-} from './server/cluster';
-import { listen } from './server/http-server';
-
-function exitWith(logger: Logger | undefined, code: number): never {
-  logger?.flush();
-  process.exit(code);
-}
+import { runPrimary } from './server/cluster';
+import { exitWith } from './server/exit';
+import type * as workerModule from './server/worker';
 
 /** Start-up checks that need the file system (parseConfig itself stays pure). */
 function preflight(config: Config): string[] {
@@ -65,113 +47,6 @@ function warnings(config: Config, logger: Logger): void {
   }
 }
 
-async function startWorker(config: Config, logger: Logger): Promise<void> {
-  const started = process.hrtime.bigint();
-  let catalog;
-  try {
-    catalog = loadRuleCatalog(config.rulesDir, config.defaultRuleSetVersion);
-  } catch (err) {
-    if (err instanceof RuleSetError) {
-      console.error(`refusing to start: ${err.message}`);
-      exitWith(logger, 1);
-    }
-    throw err;
-  }
-  const defaultRuleSet =
-    catalog.labels.find((l) => l.endsWith(`@${catalog.defaultVersion}`)) ?? catalog.defaultVersion;
-
-  const inCluster = cluster.isWorker;
-  const metrics = createMetrics({
-    ruleSets: catalog.labels,
-    defaultRuleSet,
-    processMetrics: true,
-    ...(inCluster ? { render: clusterMetricsRender() } : {}),
-  });
-  if (inCluster) {
-    registerForAggregation(metrics.registry);
-  }
-
-  // CDS Hooks: the JWT verifier trusts exactly the issuers of CDS_TRUSTED_ISSUERS_FILE (none when
-  // unset: every call answers 401, warned about at start-up); an invalid file refuses the start.
-  let auth: CdsAuth = 'disabled';
-  if (config.cdsAuth === 'jwt') {
-    let issuers: TrustedIssuer[] = [];
-    if (config.cdsTrustedIssuersFile !== undefined) {
-      try {
-        issuers = loadTrustedIssuers(readFileSync(config.cdsTrustedIssuersFile, 'utf8'));
-      } catch (err) {
-        if (err instanceof TrustedIssuersError) {
-          console.error(`refusing to start: ${config.cdsTrustedIssuersFile}: ${err.message}`);
-          exitWith(logger, 1);
-        }
-        throw err;
-      }
-    }
-    auth = createCdsTokenVerifier({ issuers, nowSeconds: () => systemClock.nowSeconds() });
-  }
-  const cds: CdsDeps = {
-    auth,
-    publicBaseUrl: config.publicBaseUrl,
-    timeZone: config.forecastTimeZone,
-    clock: systemClock,
-    fhirReader: createFhirReader(),
-    fhirTimeoutMs: config.fhirFetchTimeoutMs,
-  };
-
-  const readiness = new Readiness();
-  const app = createApp({ readiness, catalog, bodyLimit: config.bodyLimit, logger, metrics, cds });
-  const running = await listen(app, config);
-  readiness.markReady();
-  const startupMs = Math.round(Number(process.hrtime.bigint() - started) / 1e6);
-  if (inCluster) {
-    notifyReady({
-      cdsi: 'ready',
-      port: running.port,
-      ruleSets: catalog.labels,
-      defaultRuleSet,
-      startupMs,
-    });
-  } else {
-    logger.info(
-      { port: running.port, workers: 1, ruleSets: catalog.labels, defaultRuleSet, startupMs },
-      'listening',
-    );
-  }
-
-  let stopping = false;
-  const shutdown = (reason: string): void => {
-    if (stopping) {
-      return;
-    }
-    stopping = true;
-    readiness.markDraining();
-    logger.info({ reason, graceMs: config.shutdownGraceMs }, 'shutting down');
-    const onListenerClosed = (): void => {
-      logger.info('listener closed: new connections are refused');
-    };
-    void running.drain({ graceMs: config.shutdownGraceMs, onListenerClosed }).then((clean) => {
-      if (clean) {
-        logger.info('stopped');
-      } else {
-        logger.warn('grace period over: open connections were cut');
-      }
-      exitWith(logger, clean ? 0 : 1);
-    });
-  };
-  process.on('SIGTERM', () => {
-    shutdown('SIGTERM');
-  });
-  process.on('SIGINT', () => {
-    shutdown('SIGINT');
-  });
-  if (inCluster) {
-    // The primary is gone (killed): nobody will forward signals any more.
-    process.on('disconnect', () => {
-      shutdown('primary gone');
-    });
-  }
-}
-
 function main(): void {
   const root = findRepoRoot(dirname(__filename));
   let config;
@@ -186,6 +61,8 @@ function main(): void {
   }
   const logger = createLogger({
     level: config.logLevel,
+    // Several processes write to one stdout in cluster mode: one synchronous write per line.
+    sync: config.workers > 1,
     ...(cluster.isWorker ? { base: { worker: cluster.worker?.id } } : {}),
   });
 
@@ -201,6 +78,8 @@ function main(): void {
       return;
     }
   }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see the module comment
+  const { startWorker } = require('./server/worker') as typeof workerModule;
   startWorker(config, logger).catch((err: unknown) => {
     logger.fatal({ err }, 'refusing to start');
     console.error(`refusing to start: ${err instanceof Error ? err.message : String(err)}`);

@@ -12,7 +12,9 @@
  *   against `forecastStatus.text`);
  * - dose evaluations of the group: the `vaccine-group-dose-evaluation` extension of the
  *   recommendation (status from `doseStatus.text`, checked against its valid/notvalid coding;
- *   reasons from `doseStatusReason`), each with its per-antigen ImmunizationEvaluations (found
+ *   reasons from the `urn:cdsi:reason` coding of `doseStatusReason`: code and CDSi wording as
+ *   its display, since `text` may be a plain-words explanation), each with its per-antigen
+ *   ImmunizationEvaluations (found
  *   through `supportingImmunization`) as `byAntigen`;
  * - forecast: `doseNumberPositiveInt` and the LOINC `dateCriterion` dates, `vaccineCode`;
  * - doses not used: the warnings of the `information` OperationOutcome that carry an engine reason
@@ -158,13 +160,17 @@ function dateOf(text: string | undefined, what: string): CalendarDate {
   return date;
 }
 
+/**
+ * The engine reasons of reason concepts, read from their `urn:cdsi:reason` coding: the code, and
+ * the CDSi wording from its display (`text` may be a plain-words explanation instead).
+ */
 function reasonsOf(concepts: readonly CodeableConcept[]): Reason[] {
   return concepts.map((c) => {
-    const code = c.coding?.find((x) => x.system === SYSTEM.cdsiReason)?.code;
-    if (code === undefined || c.text === undefined) {
-      throw new FhirReadBackError('a reason has no engine reason code or no text');
+    const coding = c.coding?.find((x) => x.system === SYSTEM.cdsiReason);
+    if (coding?.code === undefined || coding.display === undefined) {
+      throw new FhirReadBackError('a reason has no engine reason coding with a display');
     }
-    return { code, text: c.text, rule: '' };
+    return { code: coding.code, text: coding.display, rule: '' };
   });
 }
 

@@ -22,6 +22,7 @@ import type { AntigenRules, RuleSet, VaccineGroupRules } from './rule-set';
 import { evaluateVaccineGroup } from './vaccine-group';
 
 export type * from './model';
+export { explainReason } from './explain-reason';
 export type { RuleSet } from './rule-set';
 
 const NO_DOSES: readonly AntigenDose[] = [];

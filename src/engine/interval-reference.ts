@@ -3,7 +3,7 @@
  * conditional skip (CALCDTSKIP-5) and forecasting (§7.5).
  */
 import type { CalendarDate } from '../calendar';
-import type { PatientContext } from './patient-context';
+import type { PatientContext, PatientDose } from './patient-context';
 import type { DoseEvaluationState, TargetDose } from './patient-series';
 import type { IntervalFrom } from './rule-set';
 
@@ -47,21 +47,40 @@ export function intervalReferenceDate(
   from: IntervalFrom,
   position: SeriesPosition,
 ): CalendarDate | undefined {
+  if (from.kind === 'observation') {
+    // CALCDTINT-9: the most recent active observation with the code.
+    return pc.observations.get(from.observationCode)?.latestDate;
+  }
+  return intervalReferenceDose(pc, from, position)?.date;
+}
+
+/**
+ * The dose an interval is measured from (CALCDTINT-1, -2, -8), or `undefined` when the interval
+ * is measured from an observation (CALCDTINT-9) or has no reference dose.
+ *
+ * @param pc - The call context.
+ * @param from - What the interval is measured from.
+ * @param position - The position in the series.
+ */
+export function intervalReferenceDose(
+  pc: PatientContext,
+  from: IntervalFrom,
+  position: SeriesPosition,
+): PatientDose | undefined {
   switch (from.kind) {
     case 'previous':
-      return previousReferenceDose(position)?.antigenDose.patientDose.date;
+      return previousReferenceDose(position)?.antigenDose.patientDose;
     case 'targetDose': {
       // CALCDTINT-2: the dose that satisfied target dose number `doseNumber`.
       const target = position.targetDoses[from.doseNumber - 1];
       return target?.status === 'Satisfied'
-        ? target.satisfiedBy?.antigenDose.patientDose.date
+        ? target.satisfiedBy?.antigenDose.patientDose
         : undefined;
     }
     case 'mostRecent':
       return mostRecentOfTypes(pc, from.cvx, position);
     case 'observation':
-      // CALCDTINT-9: the most recent active observation with the code.
-      return pc.observations.get(from.observationCode)?.latestDate;
+      return undefined;
   }
 }
 
@@ -74,7 +93,7 @@ function mostRecentOfTypes(
   pc: PatientContext,
   cvx: ReadonlySet<string>,
   position: SeriesPosition,
-): CalendarDate | undefined {
+): PatientDose | undefined {
   for (let i = position.historyLimit - 1; i >= 0; i--) {
     const dose = pc.doses[i];
     if (dose === undefined || !cvx.has(dose.cvx)) {
@@ -84,7 +103,7 @@ function mostRecentOfTypes(
     if (own?.inadvertent === true) {
       continue;
     }
-    return dose.date;
+    return dose;
   }
   return undefined;
 }

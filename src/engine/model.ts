@@ -65,6 +65,13 @@ export type SeriesStatus =
 // ---------------------------------------------------------------------------------------------
 
 /**
+ * The numbers behind a reason, as strings keyed by name (dates `YYYY-MM-DD`, ages and intervals
+ * as the supporting data writes them, counts of days as decimal integers). The keys of each
+ * reason code are listed in `reasons.ts`; `explainReason` turns them into a sentence.
+ */
+export type ReasonDetails = Readonly<Record<string, string>>;
+
+/**
  * Why the engine decided something, in a form that can be shown to a clinic.
  * `code` is stable (safe to key on), `text` is the CDSi wording, `rule` the business-rule id
  * of the Logic Specification (e.g. "EVALAGE-2" or a decision-table id such as "Table 6-7").
@@ -73,8 +80,12 @@ export interface Reason {
   readonly code: string;
   readonly text: string;
   readonly rule: string;
-  /** Optional details for a plain-words explanation (e.g. the age or interval that applied). */
-  readonly details?: Readonly<Record<string, string>>;
+  /**
+   * The numbers behind the reason for a plain-words explanation (e.g. the minimum age that was
+   * not reached and the date it falls on). Set for the evaluation reasons listed in `reasons.ts`
+   * when the engine knows them; absent otherwise.
+   */
+  readonly details?: ReasonDetails;
 }
 
 // ---------------------------------------------------------------------------------------------

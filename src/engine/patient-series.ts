@@ -66,8 +66,8 @@ export interface PatientSeries {
   readonly evaluations: DoseEvaluationState[];
   status: SeriesStatus;
   forecast: SeriesForecast | undefined;
-  /** Why the series has its status (forecast reasons). */
-  reasons: Reason[];
+  /** Why the series has its status (forecast reasons; shared lists, never modified). */
+  reasons: readonly Reason[];
 }
 
 /**

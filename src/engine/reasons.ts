@@ -6,8 +6,25 @@
  * The texts of the evaluation reasons match the CDC test cases' expected reasons exactly:
  * "Age: Too Young", "Interval: too Soon", "Inadvertent Vaccine", "Series Already Complete",
  * "Live Virus Conflict", "Age: Too Old", "Not a preferable or allowable vaccine".
+ *
+ * Details (`Reason.details`, built by `evaluate/reason-details.ts` only for a dose that failed a
+ * check; every value a string):
+ * - `age-too-young`: `minimumAge` (the absolute minimum age as the table writes it, e.g.
+ *   "6 weeks - 4 days"), `minimumAgeDate` (the date the patient reaches it), `daysEarly`;
+ * - `age-too-old`: `maximumAge`, `maximumAgeDate`, `daysLate` (days on or after that date, 0 for
+ *   the very day);
+ * - `interval-too-soon`: `interval` (the absolute minimum interval as written), `from` (what it is
+ *   measured from, in words: "the previous dose", "dose 1 of the series", …), `fromDate`,
+ *   `fromDoseId` (when measured from a dose), `allowedDate` (the first date the interval allows),
+ *   `daysEarly`;
+ * - `live-virus-conflict`: `conflictingDoseId`, `conflictingCvx`, `conflictingDoseDate`,
+ *   `conflictEndDate` (the first day the conflict no longer applies);
+ * - `inadvertent-vaccine`, `not-preferable-or-allowable`: `cvx` (as given), `vaccine` (its short
+ *   description, when the rule set knows the CVX);
+ * - `series-already-complete`: `series` (series name), `completedDate` (the date of the dose that
+ *   completed it, when one did).
  */
-import type { Reason } from './model';
+import type { Reason, ReasonDetails } from './model';
 
 /** The catalogue entry of a reason (a `Reason` without details). */
 interface ReasonDefinition {
@@ -74,10 +91,10 @@ export type ReasonCode = keyof typeof DEFINITIONS;
  * Builds a reason from the catalogue.
  *
  * @param code - The reason code.
- * @param details - Optional plain-words details (e.g. the date that applied).
+ * @param details - Optional details (the keys of each code are listed above).
  * @returns The reason with its CDSi wording and rule id.
  */
-export function reason(code: ReasonCode, details?: Readonly<Record<string, string>>): Reason {
+export function reason(code: ReasonCode, details?: ReasonDetails): Reason {
   if (details === undefined) {
     return PLAIN[code];
   }
@@ -92,6 +109,23 @@ const PLAIN = Object.fromEntries(
     Object.freeze({ code, text: def.text, rule: def.rule }),
   ]),
 ) as Readonly<Record<ReasonCode, Reason>>;
+
+/** No reason (shared, frozen). */
+export const NO_REASONS: readonly Reason[] = Object.freeze([]);
+
+/** One frozen one-reason list per code, shared: a series status has one reason. */
+const SINGLE = Object.fromEntries(
+  Object.entries(PLAIN).map(([code, r]: [string, Reason]) => [code, Object.freeze([r])]),
+) as Readonly<Record<ReasonCode, readonly Reason[]>>;
+
+/**
+ * The list holding just the reason of a code, without details (shared, never modified).
+ *
+ * @param code - The reason code.
+ */
+export function reasonList(code: ReasonCode): readonly Reason[] {
+  return SINGLE[code];
+}
 
 /** The catalogue, for documentation and tests. */
 export const REASONS: Readonly<Record<ReasonCode, ReasonDefinition>> = DEFINITIONS;

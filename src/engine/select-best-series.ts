@@ -345,6 +345,9 @@ export function selectBestSeries(prioritized: readonly PatientSeries[]): Patient
   });
 }
 
+/** A selection without any series (shared; never modified). */
+const NO_SELECTION: SeriesSelection = { prioritized: [], best: [] };
+
 /** The outcome of chapter 8 for one antigen. */
 export interface SeriesSelection {
   /** One prioritized patient series per series group that has one (§8.1–§8.7). */
@@ -365,10 +368,18 @@ export function selectBestPatientSeries(
   relevant: readonly PatientSeries[],
 ): SeriesSelection {
   if (relevant.length === 1) {
-    // One relevant series (the common case of an antigen without doses): one series group.
+    // One relevant series (the common case of an antigen without doses): one series group, and
+    // table 8-14 with no other prioritized series keeps it unless it is an incomplete
+    // 'Evaluation Only' series.
     const p = selectPrioritizedSeries(pc, relevant);
-    const prioritized = p === undefined ? [] : [p];
-    return { prioritized, best: selectBestSeries(prioritized) };
+    if (p === undefined) {
+      return NO_SELECTION;
+    }
+    const prioritized = [p];
+    return {
+      prioritized,
+      best: isComplete(p) || p.series.seriesType !== 'Evaluation Only' ? prioritized : [],
+    };
   }
   const groups = new Map<string, PatientSeries[]>();
   for (const ps of relevant) {

@@ -17,6 +17,7 @@ import type {
 } from './model';
 import type { PatientContext } from './patient-context';
 import type { DoseEvaluationState, PatientSeries, SeriesForecast } from './patient-series';
+import { reasonsWithDetails } from './evaluate/reason-details';
 import type { VaccineGroupRules } from './rule-set';
 import type { Writable } from './writable';
 
@@ -98,15 +99,37 @@ export function primarySeries(
 // One antigen seen through its best series
 // ---------------------------------------------------------------------------------------------
 
-function toDoseEvaluation(e: DoseEvaluationState): DoseEvaluation {
+/**
+ * An evaluation as shown in the result. A dose that did not count gets the numbers behind its
+ * reasons here (`reason-details.ts`), only for the evaluations shown.
+ *
+ * @param pc - The call context.
+ * @param e - The evaluation, from `primary` or one of `others`.
+ * @param primary - The series shown.
+ * @param others - The series merged into it (see {@link mergedEvaluations}).
+ */
+function toDoseEvaluation(
+  pc: PatientContext,
+  e: DoseEvaluationState,
+  primary: PatientSeries,
+  others: readonly PatientSeries[],
+): DoseEvaluation {
   const dose = e.antigenDose.patientDose;
+  let reasons: readonly Reason[] = e.reasons;
+  if (e.status !== 'Valid' && reasons.length > 0) {
+    const owner =
+      others.length === 0 || primary.evaluations.includes(e)
+        ? primary
+        : (others.find((ps) => ps.evaluations.includes(e)) ?? primary);
+    reasons = reasonsWithDetails(pc, owner, e);
+  }
   const evaluation: Writable<DoseEvaluation> = {
     doseId: dose.id,
     dateAdministered: dose.date,
     cvx: dose.dose.cvx,
     antigen: e.antigenDose.antigen,
     status: e.status,
-    reasons: e.reasons,
+    reasons,
   };
   if (e.status === 'Valid' && e.targetDose !== undefined) {
     evaluation.targetDoseNumber = e.targetDose.number;
@@ -196,6 +219,8 @@ function seriesResult(
 }
 
 const NO_SERIES: readonly PatientSeries[] = [];
+const NO_EVALUATIONS: readonly DoseEvaluation[] = Object.freeze([]);
+const NO_GROUP_EVALUATIONS: readonly GroupDoseEvaluation[] = Object.freeze([]);
 
 /** The series of `list` other than `ps` (no allocation in the common one-series case). */
 function others(list: readonly PatientSeries[], ps: PatientSeries): readonly PatientSeries[] {
@@ -229,14 +254,22 @@ function antigenView(pc: PatientContext, outcome: AntigenOutcome): AntigenView {
       ? forecast?.doseNumber
       : evaluations.filter((e) => e.status === 'Valid').length + 1;
   const shown = forecast === undefined ? undefined : toForecast(forecast, doseNumber);
-  const result = seriesResult(antigen, primary, evaluations.map(toDoseEvaluation), shown);
+  const result = seriesResult(
+    antigen,
+    primary,
+    // Most antigens of a patient have no dose: no closure, no new array for them.
+    evaluations.length === 0
+      ? NO_EVALUATIONS
+      : evaluations.map((e) => toDoseEvaluation(pc, e, primary, merged)),
+    shown,
+  );
   const alternatives = others(outcome.best, primary);
   if (alternatives.length > 0) {
     result.alternatives = alternatives.map((o) =>
       seriesResult(
         antigen,
         o,
-        o.evaluations.map(toDoseEvaluation),
+        o.evaluations.map((e) => toDoseEvaluation(pc, e, o, NO_SERIES)),
         o.forecast === undefined ? undefined : toForecast(o.forecast),
       ),
     );
@@ -270,9 +303,18 @@ const STATUS_PRECEDENCE: Readonly<Record<EvaluationStatus, number>> = {
  * given as a decennial Td booster is a valid dose). The reasons are those of the antigens that
  * have the combined status.
  */
-function combineDoseEvaluations(antigenResults: readonly AntigenResult[]): GroupDoseEvaluation[] {
-  if (antigenResults.every((r) => r.doseEvaluations.length === 0)) {
-    return [];
+function combineDoseEvaluations(
+  antigenResults: readonly AntigenResult[],
+): readonly GroupDoseEvaluation[] {
+  let any = false;
+  for (const r of antigenResults) {
+    if (r.doseEvaluations.length > 0) {
+      any = true;
+      break;
+    }
+  }
+  if (!any) {
+    return NO_GROUP_EVALUATIONS;
   }
   const byDose = new Map<string, DoseEvaluation[]>();
   const order: DoseEvaluation[] = [];
@@ -473,7 +515,8 @@ export function evaluateVaccineGroup(
     // §9.2 SINGLEANTVG-1/2: the group is its one patient series forecast.
     result.status = only.primary.status;
     if (only.forecast !== undefined) {
-      result.forecast = toForecast(only.forecast);
+      // The antigen result already holds this forecast (same dose number): share it.
+      result.forecast = only.result.forecast ?? toForecast(only.forecast);
     }
     return result;
   }

@@ -212,8 +212,8 @@ interface ReasonCodes {
 
 /**
  * Engine reason → ImmDS code, where one fits. Every reason is also sent with its engine code
- * (system {@link SYSTEM.cdsiReason}) and its CDSi wording as `text`, so a reason without an ImmDS
- * code loses nothing. Deliberately unmapped: a sub-standard dose (the engine does not know
+ * (system {@link SYSTEM.cdsiReason}, the CDSi wording as display) and a `text` in plain words, so
+ * a reason without an ImmDS code loses nothing. Deliberately unmapped: a sub-standard dose (the engine does not know
  * whether it was expired, recalled or short), the grace-period and "allowable" notes of a valid
  * dose, and "series already complete" (no ImmDS code says "not needed").
  */

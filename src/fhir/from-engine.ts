@@ -35,8 +35,10 @@ import type {
   ForecastResult,
   GroupDoseEvaluation,
   Reason,
+  SeriesStatus,
   VaccineGroupResult,
 } from '../engine/model';
+import { explainReason } from '../engine/explain-reason';
 import { canonicalCvx, type RuleSet } from '../engine/rule-set';
 import type { CodeTables } from '../rules/codes/types';
 import {
@@ -51,6 +53,7 @@ import {
   STATUS_REASON_DISPLAY,
   SYSTEM,
   targetDiseaseCoding,
+  type BaseRecommendationStatus,
   type ForecastDateField,
 } from './codes';
 import { fhirDate } from './fhir-date';
@@ -76,6 +79,104 @@ interface Common {
   readonly authority: Reference;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Constant parts of the output, built once and shared between answers
+// ---------------------------------------------------------------------------------------------
+//
+// Most of an answer does not depend on the patient: the coded concepts of statuses, reasons,
+// date criteria, target diseases and vaccines. They are built once (per rule set where they
+// depend on it) and the same object is referenced from every answer. Each is deep-frozen, so a
+// caller that tried to modify one answer would get a TypeError instead of silently changing
+// later answers (every caller only reads or serializes the output, or copies what it changes).
+
+/** Freezes an object and everything reachable from it. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) {
+      deepFreeze(v);
+    }
+  }
+  return value;
+}
+
+/** The `meta` and `authority` of the output of one rule set (`ruleSetId@version`). */
+interface RuleSetStamp {
+  readonly ruleSet: string;
+  readonly meta: Meta;
+  readonly authority: Reference;
+}
+
+/** The last stamp per rule-set label (a service loads a handful of rule sets). */
+const stamps = new Map<string, RuleSetStamp>();
+
+function stampOf(ruleSet: string): RuleSetStamp {
+  let stamp = stamps.get(ruleSet);
+  if (stamp === undefined) {
+    stamp = deepFreeze({ ruleSet, meta: ruleSetMeta(ruleSet), authority: authority(ruleSet) });
+    stamps.set(ruleSet, stamp);
+  }
+  return stamp;
+}
+
+/**
+ * Per rule set: the `targetDisease` of each vaccine group (its antigens come from the rule set),
+ * and per code tables the `vaccineCode` concept of each CVX (its display comes from the code
+ * tables, else from the rule set's vaccine types).
+ */
+interface RuleSetConcepts {
+  readonly groupDiseases: Map<string, CodeableConcept>;
+  readonly cvxByCodes: WeakMap<CodeTables, Map<string, CodeableConcept>>;
+  /** CVX concepts when the catalog has no code tables. */
+  readonly cvxWithoutCodes: Map<string, CodeableConcept>;
+}
+
+const conceptsByRuleSet = new WeakMap<RuleSet, RuleSetConcepts>();
+
+function conceptsOf(ruleSet: RuleSet): RuleSetConcepts {
+  let concepts = conceptsByRuleSet.get(ruleSet);
+  if (concepts === undefined) {
+    concepts = { groupDiseases: new Map(), cvxByCodes: new WeakMap(), cvxWithoutCodes: new Map() };
+    conceptsByRuleSet.set(ruleSet, concepts);
+  }
+  return concepts;
+}
+
+/** No evaluations (shared; never modified). */
+const NO_EVALUATIONS: readonly ImmunizationEvaluation[] = Object.freeze([]);
+
+/** `doseStatus` per CDSi evaluation status. */
+const DOSE_STATUS_CONCEPTS = new Map<DoseEvaluation['status'], CodeableConcept>();
+
+/** `targetDisease` of an evaluation, per antigen. */
+const ANTIGEN_DISEASES = new Map<string, CodeableConcept>();
+
+/** `forecastStatus` per CDSi series status and base recommendation status ('none': none). */
+const FORECAST_STATUS_CONCEPTS: Record<
+  SeriesStatus,
+  Partial<Record<BaseRecommendationStatus | 'none', CodeableConcept>>
+> = {
+  'Not Complete': {},
+  Complete: {},
+  Immune: {},
+  Contraindicated: {},
+  'Aged Out': {},
+  'Not Recommended': {},
+};
+
+/** `dateCriterion.code` per forecast date. */
+const DATE_CRITERION_CODES = new Map<ForecastDateField, CodeableConcept>();
+
+/**
+ * Concepts of reasons without details, per kind. The engine shares one frozen `Reason` per code
+ * for those (`reasons.ts`), so keying on the object finds it; a reason object built elsewhere is
+ * simply converted (and remembered while it lives).
+ */
+const REASON_CONCEPTS: Record<
+  'statusReason' | 'forecastReason',
+  WeakMap<Reason, CodeableConcept>
+> = { statusReason: new WeakMap(), forecastReason: new WeakMap() };
+
 /**
  * Builds the output Parameters.
  *
@@ -83,11 +184,12 @@ interface Common {
  * @param ctx - The request's context.
  */
 export function toOutputParameters(result: ForecastResult, ctx: OutputContext): Parameters {
-  const meta = ruleSetMeta(result.ruleSet);
+  const stamp = stampOf(result.ruleSet);
+  const meta = stamp.meta;
   const common: Common = {
     patient: { reference: ctx.patientReference },
     date: fhirDate(result.assessmentDate),
-    authority: authority(result.ruleSet),
+    authority: stamp.authority,
   };
   const evaluations: ImmunizationEvaluation[] = [];
   const recommendations = result.vaccineGroups.map((group) => {
@@ -99,7 +201,9 @@ export function toOutputParameters(result: ForecastResult, ctx: OutputContext): 
         );
       }
     }
-    return recommendation(group, evaluations.slice(first), result.assessmentDate, ctx);
+    // Most groups have no dose: no copy for them.
+    const own = evaluations.length === first ? NO_EVALUATIONS : evaluations.slice(first);
+    return recommendation(group, own, result.assessmentDate, ctx);
   });
   const immunizationRecommendation: ImmunizationRecommendation = {
     resourceType: 'ImmunizationRecommendation',
@@ -109,10 +213,11 @@ export function toOutputParameters(result: ForecastResult, ctx: OutputContext): 
     recommendation: recommendations,
   };
 
-  const parameter: ParametersParameter[] = [
-    ...evaluations.map((resource) => ({ name: 'evaluation', resource })),
-    { name: 'recommendation', resource: immunizationRecommendation },
-  ];
+  const parameter: ParametersParameter[] = [];
+  for (const resource of evaluations) {
+    parameter.push({ name: 'evaluation', resource });
+  }
+  parameter.push({ name: 'recommendation', resource: immunizationRecommendation });
   const information = [...ctx.notes, ...unusedDoseWarnings(result, ctx)];
   if (information.length > 0) {
     parameter.push({ name: 'information', resource: operationOutcome(information) });
@@ -131,8 +236,25 @@ function authority(ruleSet: string): Reference {
   };
 }
 
-/** A reason as a CodeableConcept: ImmDS code where one fits, the engine code, the CDSi text. */
+/**
+ * A reason as a CodeableConcept: ImmDS code where one fits, then the engine code with the CDSi
+ * wording as its display (what conformance compares). `text` is the reason in plain words when
+ * the engine gave the numbers behind it (`explainReason`), otherwise the CDSi wording.
+ */
 function reasonConcept(r: Reason, kind: 'statusReason' | 'forecastReason'): CodeableConcept {
+  if (r.details !== undefined) {
+    return buildReasonConcept(r, kind);
+  }
+  const cache = REASON_CONCEPTS[kind];
+  let concept = cache.get(r);
+  if (concept === undefined) {
+    concept = deepFreeze(buildReasonConcept(r, kind));
+    cache.set(r, concept);
+  }
+  return concept;
+}
+
+function buildReasonConcept(r: Reason, kind: 'statusReason' | 'forecastReason'): CodeableConcept {
   const coding: Coding[] = [];
   const mapped = reasonCodes(r.code);
   if (kind === 'statusReason' && mapped.statusReason !== undefined) {
@@ -150,15 +272,32 @@ function reasonConcept(r: Reason, kind: 'statusReason' | 'forecastReason'): Code
     });
   }
   coding.push({ system: SYSTEM.cdsiReason, code: r.code, display: r.text });
-  return { coding, text: r.text };
+  return { coding, text: (r.details === undefined ? undefined : explainReason(r)) ?? r.text };
 }
 
 function doseStatusConcept(status: DoseEvaluation['status']): CodeableConcept {
-  const s = DOSE_STATUS[status];
-  return {
-    coding: [{ system: SYSTEM.doseStatus, code: s.code, display: s.display }],
-    text: status,
-  };
+  let concept = DOSE_STATUS_CONCEPTS.get(status);
+  if (concept === undefined) {
+    const s = DOSE_STATUS[status];
+    concept = deepFreeze({
+      coding: [{ system: SYSTEM.doseStatus, code: s.code, display: s.display }],
+      text: status,
+    });
+    DOSE_STATUS_CONCEPTS.set(status, concept);
+  }
+  return concept;
+}
+
+function antigenDisease(antigen: string): CodeableConcept {
+  let concept = ANTIGEN_DISEASES.get(antigen);
+  if (concept === undefined) {
+    const disease = targetDiseaseCoding(antigen);
+    concept = deepFreeze(
+      disease === undefined ? { text: antigen } : { coding: [disease], text: antigen },
+    );
+    ANTIGEN_DISEASES.set(antigen, concept);
+  }
+  return concept;
 }
 
 function evaluation(
@@ -170,9 +309,7 @@ function evaluation(
 ): ImmunizationEvaluation {
   // Built by assignment rather than conditional spreads (hot path: one per dose × antigen); the
   // key order, and so the JSON, is the same.
-  const disease = targetDiseaseCoding(e.antigen);
-  const targetDisease: CodeableConcept =
-    disease === undefined ? { text: e.antigen } : { coding: [disease], text: e.antigen };
+  const targetDisease = antigenDisease(e.antigen);
   const out: ImmunizationEvaluation = {
     resourceType: 'ImmunizationEvaluation',
     id,
@@ -198,26 +335,113 @@ function evaluation(
 }
 
 function groupDoseExtension(d: GroupDoseEvaluation): Extension {
-  return {
-    url: EXT_GROUP_DOSE_EVALUATION,
-    extension: [
-      { url: 'immunizationEvent', valueReference: { reference: `Immunization/${d.doseId}` } },
-      { url: 'doseStatus', valueCodeableConcept: doseStatusConcept(d.status) },
-      ...d.reasons.map((r) => ({
-        url: 'doseStatusReason',
-        valueCodeableConcept: reasonConcept(r, 'statusReason'),
-      })),
-    ],
-  };
+  const extension: Extension[] = [
+    { url: 'immunizationEvent', valueReference: { reference: `Immunization/${d.doseId}` } },
+    { url: 'doseStatus', valueCodeableConcept: doseStatusConcept(d.status) },
+  ];
+  for (const r of d.reasons) {
+    extension.push({
+      url: 'doseStatusReason',
+      valueCodeableConcept: reasonConcept(r, 'statusReason'),
+    });
+  }
+  return { url: EXT_GROUP_DOSE_EVALUATION, extension };
 }
 
 function cvxConcept(cvx: string, ctx: OutputContext): CodeableConcept {
+  const concepts = conceptsOf(ctx.ruleSet);
+  let byCvx: Map<string, CodeableConcept> | undefined;
+  if (ctx.codes === undefined) {
+    byCvx = concepts.cvxWithoutCodes;
+  } else {
+    byCvx = concepts.cvxByCodes.get(ctx.codes);
+    if (byCvx === undefined) {
+      byCvx = new Map();
+      concepts.cvxByCodes.set(ctx.codes, byCvx);
+    }
+  }
+  let concept = byCvx.get(cvx);
+  if (concept === undefined) {
+    concept = deepFreeze(buildCvxConcept(cvx, ctx));
+    byCvx.set(cvx, concept);
+  }
+  return concept;
+}
+
+function buildCvxConcept(cvx: string, ctx: OutputContext): CodeableConcept {
   const display =
     ctx.codes?.cvx.get(cvx)?.shortDescription ??
     ctx.ruleSet.vaccineTypes.get(canonicalCvx(cvx))?.shortDescription;
   return {
     coding: [{ system: SYSTEM.cvx, code: cvx, ...(display === undefined ? {} : { display }) }],
   };
+}
+
+/**
+ * The `targetDisease` of a vaccine group: the diseases of its antigens as the rule set lists
+ * them (of the result's antigens for a group the rule set does not have, not remembered).
+ */
+function groupDisease(group: VaccineGroupResult, ruleSet: RuleSet): CodeableConcept {
+  const known = conceptsOf(ruleSet).groupDiseases;
+  let concept = known.get(group.vaccineGroup);
+  if (concept !== undefined) {
+    return concept;
+  }
+  const rules = ruleSet.vaccineGroups.find((g) => g.name === group.vaccineGroup);
+  const antigens = rules?.antigens ?? group.antigens.map((a) => a.antigen);
+  const diseaseCodings = antigens.flatMap((a) => targetDiseaseCoding(a) ?? []);
+  concept =
+    diseaseCodings.length === 0
+      ? { text: group.vaccineGroup }
+      : { coding: diseaseCodings, text: group.vaccineGroup };
+  if (rules !== undefined) {
+    known.set(group.vaccineGroup, deepFreeze(concept));
+  }
+  return concept;
+}
+
+/** `forecastStatus`: the ImmDS status, then the base recommendation status when one applies. */
+function forecastStatusConcept(
+  status: SeriesStatus,
+  base: BaseRecommendationStatus | undefined,
+): CodeableConcept {
+  const byBase = FORECAST_STATUS_CONCEPTS[status];
+  const key = base ?? 'none';
+  let concept = byBase[key];
+  if (concept === undefined) {
+    const immds = FORECAST_STATUS[status];
+    const coding: Coding[] = [
+      { system: SYSTEM.immdsForecastStatus, code: immds.code, display: immds.display },
+    ];
+    if (base !== undefined) {
+      coding.push({
+        system: SYSTEM.recommendationStatus,
+        code: base,
+        display: BASE_STATUS_DISPLAY[base],
+      });
+    }
+    concept = deepFreeze({ coding, text: status });
+    byBase[key] = concept;
+  }
+  return concept;
+}
+
+/** The forecast dates in `dateCriterion` order. */
+const FORECAST_DATE_FIELDS: readonly ForecastDateField[] = [
+  'earliestDate',
+  'recommendedDate',
+  'pastDueDate',
+  'latestDate',
+];
+
+function dateCriterionCode(field: ForecastDateField): CodeableConcept {
+  let concept = DATE_CRITERION_CODES.get(field);
+  if (concept === undefined) {
+    const c = DATE_CRITERION[field];
+    concept = deepFreeze({ coding: [{ system: SYSTEM.loinc, code: c.code, display: c.display }] });
+    DATE_CRITERION_CODES.set(field, concept);
+  }
+  return concept;
 }
 
 function timing(group: VaccineGroupResult, assessmentDate: CalendarDate) {
@@ -237,41 +461,28 @@ function recommendation(
   assessmentDate: CalendarDate,
   ctx: OutputContext,
 ): ImmunizationRecommendationRecommendation {
-  const antigens = ctx.ruleSet.vaccineGroups.find((g) => g.name === group.vaccineGroup)
-    ?.antigens ?? [...group.antigens.map((a) => a.antigen)];
-  const diseaseCodings = antigens.flatMap((a) => targetDiseaseCoding(a) ?? []);
-  const immds = FORECAST_STATUS[group.status];
-  const base = baseRecommendationStatus(group.status, timing(group, assessmentDate));
-  const statusCodings: Coding[] = [
-    { system: SYSTEM.immdsForecastStatus, code: immds.code, display: immds.display },
-    ...(base === undefined
-      ? []
-      : [{ system: SYSTEM.recommendationStatus, code: base, display: BASE_STATUS_DISPLAY[base] }]),
-  ];
   const f = group.forecast;
   const dateCriterion: ImmunizationRecommendationRecommendationDateCriterion[] = [];
   if (f !== undefined) {
-    const fields: ForecastDateField[] = [
-      'earliestDate',
-      'recommendedDate',
-      'pastDueDate',
-      'latestDate',
-    ];
-    for (const field of fields) {
+    for (const field of FORECAST_DATE_FIELDS) {
       const date = f[field];
       if (date !== undefined) {
-        const c = DATE_CRITERION[field];
-        dateCriterion.push({
-          code: { coding: [{ system: SYSTEM.loinc, code: c.code, display: c.display }] },
-          value: fhirDate(date),
-        });
+        dateCriterion.push({ code: dateCriterionCode(field), value: fhirDate(date) });
       }
     }
   }
-  const seriesNames = new Set<string>();
+  // The distinct series names in antigen order, joined (no Set: a group has one to three).
+  let series: string | undefined;
+  let seriesNames: string[] | undefined;
   for (const a of group.antigens) {
-    if (a.seriesName !== undefined) {
-      seriesNames.add(a.seriesName);
+    const name = a.seriesName;
+    if (name === undefined || name === series || seriesNames?.includes(name) === true) {
+      continue;
+    }
+    if (series === undefined) {
+      series = name;
+    } else {
+      (seriesNames ??= [series]).push(name);
     }
   }
   // Built by assignment rather than conditional spreads (hot path: one per vaccine group of every
@@ -284,19 +495,19 @@ function recommendation(
   if (vaccines.length > 0) {
     out.vaccineCode = vaccines.map((v) => cvxConcept(v, ctx));
   }
-  out.targetDisease =
-    diseaseCodings.length === 0
-      ? { text: group.vaccineGroup }
-      : { coding: diseaseCodings, text: group.vaccineGroup };
-  out.forecastStatus = { coding: statusCodings, text: group.status };
+  out.targetDisease = groupDisease(group, ctx.ruleSet);
+  out.forecastStatus = forecastStatusConcept(
+    group.status,
+    baseRecommendationStatus(group.status, timing(group, assessmentDate)),
+  );
   if (group.reasons.length > 0) {
     out.forecastReason = group.reasons.map((r) => reasonConcept(r, 'forecastReason'));
   }
   if (dateCriterion.length > 0) {
     out.dateCriterion = dateCriterion;
   }
-  if (seriesNames.size > 0) {
-    out.series = [...seriesNames].join('; ');
+  if (series !== undefined) {
+    out.series = seriesNames === undefined ? series : seriesNames.join('; ');
   }
   if (f !== undefined) {
     out.doseNumberPositiveInt = f.doseNumber;

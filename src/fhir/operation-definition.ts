@@ -21,8 +21,10 @@ const OUTPUT_NOTES = `Output notes (this implementation):
   59777-3 (latest), each only when CDSi gives that date.
 - One evaluation per input immunization and antigen: targetDisease.text is the CDSi antigen;
   doseStatus.text the CDSi evaluation status (Valid, Not Valid, Extraneous, Sub-standard);
-  doseStatusReason has an ImmDS StatusReason coding where one fits, the engine's reason code
-  (system ${SYSTEM.cdsiReason}) and the CDSi wording as text.
+  doseStatusReason has an ImmDS StatusReason coding where one fits and the engine's reason code
+  (system ${SYSTEM.cdsiReason}) with the CDSi wording as its display; text is the reason in plain
+  words when the engine gives the numbers behind it (e.g. "Age: Too Young — given 5 days before
+  the minimum age of 6 weeks - 4 days (2024-02-06)"), otherwise the CDSi wording.
 - The extension ${EXT_GROUP_DOSE_EVALUATION} on each recommendation[] gives every dose's
   evaluation for the whole vaccine group (the antigens' evaluations combined), with the
   sub-extensions immunizationEvent, doseStatus and doseStatusReason.

@@ -8,8 +8,11 @@ import { securityHeaders } from './middleware/security-headers';
 import type { Readiness } from './readiness';
 import { systemClock } from './clock';
 import { createCdsTokenVerifier } from './middleware/cds-jwt';
+import { explorerRoutes } from '../explorer/explorer-routes';
 import { cdsRoutes, type CdsDeps } from './routes/cds-services';
 import { fhirRoutes } from './routes/fhir';
+import { fhirBulkRoutes } from './routes/fhir-bulk';
+import type { ForecastExecutor } from '../bulk/executor';
 import { healthRoutes } from './routes/health';
 
 /** Default largest request body: 1 MB, far above a lifetime of immunizations. */
@@ -31,6 +34,8 @@ export interface AppDeps {
    * CDS routes still answer discovery, and refuse every call with 401 (no trusted issuer).
    */
   readonly cds?: CdsDeps;
+  /** Where `$immds-forecast-bulk` forecasts run (a worker-thread pool); default the request's thread. */
+  readonly bulkExecutor?: ForecastExecutor;
 }
 
 /** The CDS configuration when none is given: every call refused (no issuer is trusted). */
@@ -75,6 +80,16 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(
+    fhirBulkRoutes({
+      catalog: deps.catalog,
+      lineLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
+      recordForecast: metrics.recordForecast,
+      executor: deps.bulkExecutor,
+      clock: deps.cds?.clock,
+      timeZone: deps.cds?.timeZone,
+    }),
+  );
+  app.use(
     cdsRoutes({
       cds: deps.cds ?? refuseAllCds(),
       catalog: deps.catalog,
@@ -84,6 +99,7 @@ export function createApp(deps: AppDeps): Express {
       },
     }),
   );
+  app.use(explorerRoutes({ catalog: deps.catalog }));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

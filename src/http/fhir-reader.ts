@@ -5,7 +5,7 @@
  * FHIR server's base URL is refused: the access token must never be sent elsewhere. The token is
  * never logged.
  */
-import Client from 'fhir-kit-client';
+import type Client from 'fhir-kit-client';
 import type { Bundle, FhirResource } from 'fhir/r4';
 import type { FhirReader, FhirServerAccess } from '../cds-hooks/prefetch';
 import { nextLink } from '../cds-hooks/prefetch';
@@ -16,8 +16,22 @@ export interface FhirReaderOptions {
   readonly maxPages?: number;
 }
 
+let clientClass: typeof Client | undefined;
+
+/**
+ * fhir-kit-client, loaded on first use: only CDS calls without full prefetch need it, and
+ * loading it (~40 ms) would otherwise lengthen every start-up.
+ */
+function fhirKitClient(): typeof Client {
+  // fhir-kit-client is CommonJS (`module.exports = Client`).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  clientClass ??= require('fhir-kit-client') as typeof Client;
+  return clientClass;
+}
+
 function clientFor(access: FhirServerAccess): Client {
-  return new Client({
+  const FhirKitClient = fhirKitClient();
+  return new FhirKitClient({
     baseUrl: access.baseUrl,
     bearerToken: access.accessToken,
     requestOptions: { signal: access.signal, redirect: 'error' },

@@ -638,6 +638,8 @@ function compileSeasonal(
 class Context {
   readonly problems: RuleProblem[] = [];
   private readonly durations = new Map<string, Duration>();
+  /** Durations by source text (parse errors are not kept: each occurrence is reported). */
+  private readonly durationTexts = new Map<string, Duration | undefined>();
   file = '';
 
   constructor(private readonly manifest: RawCdsiManifest) {}
@@ -656,18 +658,25 @@ class Context {
    * occurs over a thousand times), so the engine's per-patient age-date memo hits often.
    */
   duration(text: string | undefined, at: string): Duration | undefined {
+    // The same few dozen texts recur thousands of times: parse each once (start-up time).
+    if (text !== undefined && this.durationTexts.has(text)) {
+      return this.durationTexts.get(text);
+    }
     try {
       const d = parseOptionalDuration(text);
-      if (d === undefined) {
-        return undefined;
+      let result: Duration | undefined;
+      if (d !== undefined) {
+        const key = `${d.years}y${d.months}m${d.weeks}w${d.days}d`;
+        result = this.durations.get(key);
+        if (result === undefined) {
+          this.durations.set(key, d);
+          result = d;
+        }
       }
-      const key = `${d.years}y${d.months}m${d.weeks}w${d.days}d`;
-      const shared = this.durations.get(key);
-      if (shared !== undefined) {
-        return shared;
+      if (text !== undefined) {
+        this.durationTexts.set(text, result);
       }
-      this.durations.set(key, d);
-      return d;
+      return result;
     } catch (e) {
       this.problem(
         at,

@@ -139,10 +139,23 @@ export function listen(app: RequestListener, options: ListenOptions): Promise<Ru
         });
         onListenerClosed?.();
       };
+      const quiet = (t: number): boolean =>
+        t - lastConnectionAt >= acceptQuietMs || t - started >= acceptLimit;
+      let closing = false;
       const sweep = setInterval(() => {
         const t = now();
-        if (listening && (t - lastConnectionAt >= acceptQuietMs || t - started >= acceptLimit)) {
-          closeListener();
+        if (listening && !closing && quiet(t)) {
+          // Not here (timers phase): after the event loop was busy for a while, connections
+          // still wait in the accept queue and are accepted only in this turn's poll phase. The
+          // check phase (setImmediate) comes after it, so the listener closes only if that
+          // poll phase accepted nothing new either.
+          closing = true;
+          setImmediate(() => {
+            closing = false;
+            if (listening && quiet(now())) {
+              closeListener();
+            }
+          });
         }
         for (const [socket, state] of sockets) {
           if (state.active === 0 && t - state.idleSince >= idleLimit) {

@@ -112,7 +112,8 @@ describe('readForecastResult', () => {
 
   test('refuses an answer whose forecastStatus code and text disagree', () => {
     const request = caseToParameters(synthetic, '4.64');
-    const out = answerTo(request);
+    // A copy, as a client has it: the answer's constant concepts are shared and frozen.
+    const out = structuredClone(answerTo(request));
     const rec = out.parameter!.find((p) => p.name === 'recommendation')!
       .resource as ImmunizationRecommendation;
     rec.recommendation[0]!.forecastStatus.text = 'Complete';

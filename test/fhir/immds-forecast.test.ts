@@ -256,9 +256,49 @@ describe('doses that do not count', () => {
         { system: SYSTEM.immdsStatusReason, code: 'tooyoung', display: 'Patient Too Young' },
         { system: SYSTEM.cdsiReason, code: 'age-too-young', display: 'Age: Too Young' },
       ],
-      text: 'Age: Too Young',
+      text: 'Age: Too Young — given 177 days before the minimum age of 12 months - 4 days (2025-03-11)',
     });
     expect(measles.doseNumberPositiveInt).toBeUndefined();
+  });
+
+  test('a dose given too soon says in plain words by how much; the codings keep the CDSi wording', () => {
+    const out = answer(
+      request(
+        '2026-03-20',
+        patient(),
+        imm(immunization('hepb-1', '2024-06-01', cvx('08'))),
+        imm(immunization('hepb-2', '2024-06-11', cvx('08'))),
+      ),
+    );
+    const tooSoon = {
+      coding: [
+        { system: SYSTEM.immdsStatusReason, code: 'toosoon', display: 'Administered Too Soon' },
+        { system: SYSTEM.cdsiReason, code: 'interval-too-soon', display: 'Interval: too Soon' },
+      ],
+      text:
+        'Interval: too Soon — given 14 days too soon: at least 4 weeks - 4 days after the ' +
+        'previous dose (2024-06-01) was needed, so not before 2024-06-25',
+    };
+    const second = evaluationsOf(out).find(
+      (e) => e.immunizationEvent.reference === 'Immunization/hepb-2',
+    )!;
+    expect(second.doseStatusReason).toEqual([tooSoon]);
+    // The vaccine group's own evaluation of the dose carries the same reason.
+    const groupDose = groupOf(out, 'HepB').extension!.find(
+      (x) =>
+        x.url === EXT_GROUP_DOSE_EVALUATION &&
+        x.extension?.[0]?.valueReference?.reference === 'Immunization/hepb-2',
+    )!;
+    expect(
+      groupDose
+        .extension!.filter((x) => x.url === 'doseStatusReason')
+        .map((x) => x.valueCodeableConcept),
+    ).toEqual([tooSoon]);
+    // A valid dose has no reason at all.
+    const first = evaluationsOf(out).find(
+      (e) => e.immunizationEvent.reference === 'Immunization/hepb-1',
+    )!;
+    expect(first.doseStatusReason).toBeUndefined();
   });
 
   test('a dose marked isSubpotent is Sub-standard and notvalid', () => {

@@ -2,6 +2,8 @@
  * In-process runtime behaviour of the app: request ids, log privacy, metrics, security headers,
  * body limit and error bodies. Logs are captured through a logger injected into `createApp`.
  */
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import request from 'supertest';
 import {
   PATIENT_SECRETS,
@@ -146,6 +148,40 @@ describe('logs', () => {
       requestId: 'req-boom',
       status: 500,
     });
+  });
+
+  test('a request the client abandons before the answer is logged as aborted, without its body', async () => {
+    const { logger, lines } = capturingLogger();
+    const app = createApp({ readiness: ready(), catalog, logger });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const { port } = server.address() as AddressInfo;
+    const body = JSON.stringify(childForecastRequest());
+    // Headers and half the body, then the client goes away.
+    const socket = connect(port, '127.0.0.1');
+    socket.write(
+      `POST ${FORECAST} HTTP/1.1\r\nHost: x\r\nContent-Type: ${FHIR_JSON}\r\n` +
+        `X-Request-Id: req-gone\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n` +
+        body.slice(0, body.length / 2),
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    socket.destroy();
+    const until = Date.now() + 5000;
+    while (!lines().some((l) => l.includes('req-gone')) && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await new Promise((r) => server.close(r));
+    const line = lines()
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l['requestId'] === 'req-gone');
+    expect(line).toMatchObject({
+      level: 'warn',
+      msg: 'request aborted',
+      method: 'POST',
+      route: FORECAST,
+      durationMs: expect.any(Number) as unknown,
+    });
+    expect(JSON.stringify(line)).not.toContain(PATIENT_SECRETS.family);
   });
 });
 

@@ -3,9 +3,10 @@
  * machines or in CI), plus static checks of the Dockerfile, .dockerignore and deploy/k8s/.
  *
  * The reproduction compiles with tsconfig.build.json into a clean temporary folder, copies
- * package.json, package-lock.json, dist/src and rules/ there (what the image's COPY lines copy),
- * runs `npm ci --omit=dev --ignore-scripts` (network: the npm registry), starts
- * `node dist/src/main.js` from there, and expects /readyz 200 — with no dev dependency installed.
+ * package.json, package-lock.json, dist/src (with the explorer page's files) and rules/ there
+ * (what the image's COPY lines copy), runs `npm ci --omit=dev --ignore-scripts` (network: the
+ * npm registry), starts `node dist/src/main.js` from there, and expects /readyz 200 and the
+ * explorer page — with no dev dependency installed.
  * Type errors do not fail this test (`npm run typecheck` does); a missing entry point does.
  */
 import { spawnSync } from 'node:child_process';
@@ -48,6 +49,11 @@ describe('production install outside Docker (the image steps)', () => {
     cpSync(join(ROOT, 'package.json'), join(app, 'package.json'));
     cpSync(join(ROOT, 'package-lock.json'), join(app, 'package-lock.json'));
     cpSync(join(build, 'src'), join(app, 'dist', 'src'), { recursive: true });
+    cpSync(
+      join(ROOT, 'src', 'explorer', 'public'),
+      join(app, 'dist', 'src', 'explorer', 'public'),
+      { recursive: true },
+    );
     cpSync(join(ROOT, 'rules'), join(app, 'rules'), { recursive: true });
 
     const install = spawnSync(
@@ -88,6 +94,11 @@ describe('production install outside Docker (the image steps)', () => {
       const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
       expect(ready.status).toBe(200);
       expect(await ready.json()).toEqual({ status: 'ready', ruleSets: ['cdc-cdsi@4.64'] });
+      // The forecast explorer page ships in the image, with its scripts.
+      const page = await fetch(`http://127.0.0.1:${port}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<title>Forecast explorer');
+      expect((await fetch(`http://127.0.0.1:${port}/explorer/app.js`)).status).toBe(200);
       const line =
         svc
           .stdout()
@@ -117,6 +128,9 @@ describe('Dockerfile and .dockerignore', () => {
     expect(runtime).toMatch(/^HEALTHCHECK .*\/healthz/ms);
     expect(runtime).toMatch(/^COPY rules /m);
     expect(runtime).toMatch(/^COPY --from=build \/app\/dist\/src /m);
+    expect(runtime).toMatch(
+      /^COPY --from=build \/app\/src\/explorer\/public \.\/dist\/src\/explorer\/public$/m,
+    );
     expect(runtime).not.toMatch(/^COPY (test|bench|src)\b/m);
     expect(runtime).toMatch(/^CMD \["node", "dist\/src\/main.js"\]/m);
   });
@@ -146,9 +160,16 @@ describe('deploy/k8s', () => {
     return doc!;
   };
 
-  test('every manifest parses; Deployment, Service, HPA, ConfigMap and kustomization present', () => {
+  test('every manifest parses; Deployment, Service, HPA, ConfigMap, kustomization and the bulk Job present', () => {
     expect(docs.map((d) => d.kind).sort()).toEqual(
-      ['ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'Kustomization', 'Service'].sort(),
+      [
+        'ConfigMap',
+        'Deployment',
+        'HorizontalPodAutoscaler',
+        'Job', // bulk-indexed-job.yaml: the overnight bulk re-forecast (README "Bulk forecasting")
+        'Kustomization',
+        'Service',
+      ].sort(),
     );
   });
 

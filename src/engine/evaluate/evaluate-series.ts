@@ -8,7 +8,7 @@ import type { PatientContext } from '../patient-context';
 import type { SeriesPosition } from '../interval-reference';
 import type { AntigenDose } from '../organize-history';
 import type { DoseEvaluationState, PatientSeries, TargetDose } from '../patient-series';
-import { reason } from '../reasons';
+import { NO_REASONS, reason } from '../reasons';
 import type { AntigenSeries } from '../rule-set';
 import { evaluateAge } from './age';
 import { satisfiesAllowableIntervals } from './allowable-interval';
@@ -16,7 +16,7 @@ import { isAllowableVaccine } from './allowable-vaccine';
 import { findConditionalSkip } from './conditional-skip';
 import { canBeEvaluated } from './dose-condition';
 import { isInadvertentAdministration } from './inadvertent-vaccine';
-import { isImpactedByConflict } from './live-virus-conflict';
+import { findImpactingConflict } from './live-virus-conflict';
 import { evaluatePreferableIntervals } from './preferable-interval';
 import { findPreferableVaccine } from './preferable-vaccine';
 import { satisfyTargetDose, type TargetDoseChecks } from './satisfy-target-dose';
@@ -80,7 +80,7 @@ export function evaluateSeries(
     evaluations,
     status: 'Not Complete',
     forecast: undefined,
-    reasons: [],
+    reasons: NO_REASONS,
   };
   if (doses.length === 0) {
     return ps;
@@ -171,7 +171,7 @@ export function evaluateSeries(
           : satisfiesAllowableIntervals(pc, seriesDose, patientDose.date, position)
             ? 'allowable'
             : 'too-soon',
-      conflict: isImpactedByConflict(pc, patientDose, statusOf),
+      conflict: findImpactingConflict(pc, patientDose, statusOf) !== undefined,
       vaccine:
         findPreferableVaccine(pc, seriesDose, patientDose) !== undefined
           ? 'preferable'

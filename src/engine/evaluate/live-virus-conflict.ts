@@ -1,9 +1,16 @@
 /**
  * §6.7 Evaluate vaccine conflict (table 6-24: CALCDTCONFLICT-1, CALCDTCONFLICT-2, CONFLICT-3).
  */
-import { addDuration } from '../../calendar';
+import { addDuration, type CalendarDate } from '../../calendar';
 import type { EvaluationStatus } from '../model';
 import type { PatientContext, PatientDose } from '../patient-context';
+
+/** The previous dose that makes the current one an impacted dose, and when its conflict ends. */
+export interface ConflictHit {
+  readonly previous: PatientDose;
+  /** CALCDTCONFLICT-2: the conflict end interval date (the first day without the conflict). */
+  readonly endDate: CalendarDate;
+}
 
 /**
  * CONFLICT-3: is the current dose an impacted vaccine dose administered? It is when, for some
@@ -20,15 +27,17 @@ import type { PatientContext, PatientDose } from '../patient-context';
  * @param current - The dose being evaluated.
  * @param statusOf - The evaluation status of a previous dose in the series being evaluated
  *   (by history index), or `undefined` when it has none there.
+ * @returns The conflicting previous dose and the conflict end date, or `undefined` when the dose
+ *   is not impacted.
  */
-export function isImpactedByConflict(
+export function findImpactingConflict(
   pc: PatientContext,
   current: PatientDose,
   statusOf: (historyIndex: number) => EvaluationStatus | undefined,
-): boolean {
+): ConflictHit | undefined {
   const conflicts = pc.ruleSet.liveVirusConflictsByCurrent.get(current.cvx);
   if (conflicts === undefined) {
-    return false;
+    return undefined;
   }
   for (let i = current.index - 1; i >= 0; i--) {
     const previous = pc.doses[i];
@@ -48,9 +57,9 @@ export function isImpactedByConflict(
           : conflict.conflictEndInterval,
       );
       if (current.date.isOnOrAfter(begin) && current.date.isBefore(end)) {
-        return true;
+        return { previous, endDate: end };
       }
     }
   }
-  return false;
+  return undefined;
 }

@@ -3,11 +3,11 @@
  * conditional skip (§7.1), evidence of immunity (§7.2), contraindications (§7.3), forecast need
  * (§7.4), forecast dates and recommended vaccines (§7.5), validation (§7.6).
  */
-import { findConditionalSkip } from '../evaluate/conditional-skip';
+import { findConditionalSkip, type SkipQuery } from '../evaluate/conditional-skip';
 import type { SeriesEnvironment } from '../evaluate/evaluate-series';
 import type { PatientContext } from '../patient-context';
 import type { PatientSeries, TargetDose } from '../patient-series';
-import { reason } from '../reasons';
+import { NO_REASONS, reasonList } from '../reasons';
 import type { AntigenRules } from '../rule-set';
 import { isContraindicatedSeries } from './contraindications';
 import {
@@ -60,13 +60,8 @@ export function forecastSeries(
     }
   }
   const position = forecastPosition(pc, ps);
-  const skipQuery = {
-    purpose: 'Forecast',
-    referenceDate: pc.assessmentDate,
-    selectionDate: pc.assessmentDate,
-    position,
-    isSeriesGroupComplete: env.isSeriesGroupComplete,
-  } as const;
+  // Built on first use: most target doses have no conditional skip.
+  let skipQuery: SkipQuery | undefined;
   let t = nextNotSatisfied(targets, 0);
 
   for (;;) {
@@ -75,7 +70,17 @@ export function forecastSeries(
     while (
       target !== undefined &&
       target.seriesDose.conditionalSkips.length > 0 &&
-      findConditionalSkip(pc, target.seriesDose, skipQuery) !== undefined
+      findConditionalSkip(
+        pc,
+        target.seriesDose,
+        (skipQuery ??= {
+          purpose: 'Forecast',
+          referenceDate: pc.assessmentDate,
+          selectionDate: pc.assessmentDate,
+          position,
+          isSeriesGroupComplete: env.isSeriesGroupComplete,
+        }),
+      ) !== undefined
     ) {
       target.status = 'Skipped';
       t = nextNotSatisfied(targets, t + 1);
@@ -103,7 +108,7 @@ export function forecastSeries(
     });
     if (!need.need || target === undefined || candidate === undefined) {
       ps.status = need.need ? 'Complete' : need.status;
-      ps.reasons = [reason(need.need ? 'series-complete' : need.reason)];
+      ps.reasons = reasonList(need.need ? 'series-complete' : need.reason);
       ps.forecast = undefined;
       return;
     }
@@ -127,7 +132,7 @@ export function forecastSeries(
       continue;
     }
     ps.status = 'Not Complete';
-    ps.reasons = [];
+    ps.reasons = NO_REASONS;
     ps.forecast = forecast;
     return;
   }

@@ -16,10 +16,23 @@
  * 6. `jti` not seen before (per issuer), see `replay-cache.ts`.
  */
 import type { RequestHandler } from 'express';
-import jwt from 'jsonwebtoken';
+import type jwt from 'jsonwebtoken';
 import type { TrustedIssuer, VerificationKey } from '../cds-trusted-issuers';
 import { JwksCache, type JwksFetch } from '../jwks-cache';
 import { ReplayCache } from '../replay-cache';
+
+let jwtLib: typeof jwt | undefined;
+
+/**
+ * jsonwebtoken, loaded on first use: loading it takes ~35 ms, which start-up need not wait for.
+ * `main.ts` calls this right after the service is listening, so the first CDS call does not pay
+ * it either.
+ */
+export function jwtLibrary(): typeof jwt {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  jwtLib ??= require('jsonwebtoken') as typeof jwt;
+  return jwtLib;
+}
 
 /** Facts about a token, safe to log (no token, no patient data). */
 export interface TokenFacts {
@@ -102,7 +115,8 @@ export function createCdsTokenVerifier(options: VerifierOptions): CdsTokenVerifi
 
   return {
     async verify(token, audience) {
-      const decoded = jwt.decode(token, { complete: true });
+      const lib = jwtLibrary();
+      const decoded = lib.decode(token, { complete: true });
       if (decoded === null || typeof decoded.payload === 'string') {
         return { ok: false, reason: 'not a JWS compact JWT with a JSON payload', facts: {} };
       }
@@ -146,7 +160,7 @@ export function createCdsTokenVerifier(options: VerifierOptions): CdsTokenVerifi
       }
       const now = options.nowSeconds();
       try {
-        jwt.verify(token, key.key, {
+        lib.verify(token, key.key, {
           algorithms: [alg as jwt.Algorithm],
           audience,
           issuer: issuer.iss,

@@ -21,6 +21,7 @@ import { OperationOutcomeError, outcomeIssue } from '../../fhir/outcome';
 import type { Clock } from '../clock';
 import { createFhirReader } from '../fhir-reader';
 import { requireCdsJwt, type CdsAuth, type CdsLog } from '../middleware/cds-jwt';
+import { sendJson } from '../send-json';
 
 /** Default time allowed for all FHIR access of one hook call. */
 export const DEFAULT_FHIR_TIMEOUT_MS = 10_000;
@@ -111,7 +112,7 @@ export function cdsRoutes(deps: CdsRouteDeps): Router {
     limit: deps.bodyLimit,
     strict: true,
   });
-  // Through the request's logger (pino-http's req.log), so every line carries the request id.
+  // Through the request's logger (req.log, see ../logging.ts), so every line carries the request id.
   const log: CdsLog = (entry, req) => {
     req.log.warn(entry, typeof entry['msg'] === 'string' ? entry['msg'] : 'cds');
   };
@@ -151,7 +152,7 @@ export function cdsRoutes(deps: CdsRouteDeps): Router {
         },
         'cds hook call',
       );
-      res.status(200).json(result.response);
+      sendJson(res, 200, 'application/json', result.response);
     },
   );
 

@@ -10,6 +10,7 @@ import {
 } from '../../fhir/immds-forecast';
 import { OperationOutcomeError, outcomeIssue, statusOf } from '../../fhir/outcome';
 import { forecastSummaryOf, type ForecastSummary } from '../metrics';
+import { sendJson } from '../send-json';
 
 /** The FHIR JSON media type; `application/json` is accepted and answered too. */
 export const FHIR_JSON = 'application/fhir+json';
@@ -62,7 +63,7 @@ function responseType(req: Request): string {
 }
 
 function send(req: Request, res: Response, status: number, resource: Resource): void {
-  res.status(status).type(responseType(req)).json(resource);
+  sendJson(res, status, responseType(req), resource);
 }
 
 /** Rejects, before parsing, a body that is not FHIR JSON or plain JSON (415) or is missing (400). */

@@ -7,16 +7,14 @@
  * 3. semantic checks: no duplicate keys, every CVX / MVX / NDC reference resolves, every NDC
  *    record's `ndcAsGiven` normalises to its entry's `ndc`, derived fields agree with the rows.
  */
-import Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { checkManifestHashes } from '../manifest';
 import { pointer, RuleSetError } from '../problem';
 import type { RuleProblem } from '../problem';
 import { normalizeNdc, NDC11_PATTERN } from './ndc';
-import { codesSchemaDir } from './paths';
+import { codesValidator } from '../validate/schema-validators';
 import { CODE_TABLE_FILES } from './types';
 import type {
   CodeTableFileName,
@@ -44,22 +42,19 @@ const SCHEMA_OF: Readonly<Record<CodeTableFileName | typeof CODES_MANIFEST_FILE,
 
 type SchemaKey = keyof typeof SCHEMA_OF;
 
-/** Compiled validators, built on first use (module-level cache: schemas are compiled once). */
+/**
+ * Validators, looked up on first use: compiled ahead of time from the schemas (see
+ * `src/rules/validate/schema-validators.ts`), or by ajv when the schema files were edited since.
+ */
 let compiled: ReadonlyMap<SchemaKey, ValidateFunction> | undefined;
 
 function validators(): ReadonlyMap<SchemaKey, ValidateFunction> {
   if (compiled !== undefined) {
     return compiled;
   }
-  const dir = codesSchemaDir();
-  const readSchema = (name: string): Record<string, unknown> =>
-    JSON.parse(readFileSync(join(dir, name), 'utf8')) as Record<string, unknown>;
-  const ajv = new Ajv({ allErrors: true, strict: true });
-  addFormats(ajv);
-  ajv.addSchema(readSchema('codes-common.schema.json'));
   const map = new Map<SchemaKey, ValidateFunction>();
   for (const [key, schemaFile] of Object.entries(SCHEMA_OF) as [SchemaKey, string][]) {
-    map.set(key, ajv.compile(readSchema(schemaFile)));
+    map.set(key, codesValidator(schemaFile));
   }
   compiled = map;
   return map;

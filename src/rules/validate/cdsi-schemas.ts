@@ -1,24 +1,15 @@
-import Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { RuleProblem } from '../problem';
-import { findRepoRoot } from '../repo-root';
+import { cdsiValidators } from './schema-validators';
 
 /**
- * The JSON Schemas of the CDSi rule tables (`rules/schema/cdsi-*.schema.json`, draft-07),
- * compiled once per process with ajv `strict` and `allErrors`; the compiled validators are
- * never mutated.
+ * Schema validation of the CDSi rule tables (`rules/schema/cdsi-*.schema.json`, draft-07) with
+ * ajv `strict` and `allErrors`, and messages a rule maintainer can act on. The validators are
+ * compiled ahead of time (see `schema-validators.ts`); they are never mutated.
  */
 
 /** Which schema a file is checked against. */
 export type CdsiSchemaKind = 'antigen' | 'schedule' | 'manifest';
-
-const SCHEMA_FILES: Readonly<Record<CdsiSchemaKind, string>> = {
-  antigen: 'cdsi-antigen.schema.json',
-  schedule: 'cdsi-schedule.schema.json',
-  manifest: 'cdsi-manifest.schema.json',
-};
 
 /** Human names of the schemas' string definitions, for messages like `"6 wekks" is not a valid duration`. */
 const DEFINITION_LABELS: Readonly<Record<string, string>> = {
@@ -38,27 +29,24 @@ const DEFINITION_LABELS: Readonly<Record<string, string>> = {
   relativeJsonPath: 'relative path of a .json file',
 };
 
-let compiled: Readonly<Record<CdsiSchemaKind, ValidateFunction>> | undefined;
-
-/** The folder holding the JSON Schemas (`<repo>/rules/schema`). */
-export function schemaDir(): string {
-  return join(findRepoRoot(__dirname), 'rules', 'schema');
+function validators(): Readonly<Record<string, ValidateFunction>> {
+  return cdsiValidators().validators;
 }
 
-function validators(): Readonly<Record<CdsiSchemaKind, ValidateFunction>> {
-  if (compiled === undefined) {
-    const ajv = new Ajv({ strict: true, allErrors: true, verbose: true });
-    const compile = (kind: CdsiSchemaKind): ValidateFunction =>
-      ajv.compile(
-        JSON.parse(readFileSync(join(schemaDir(), SCHEMA_FILES[kind]), 'utf8')) as object,
-      );
-    compiled = Object.freeze({
-      antigen: compile('antigen'),
-      schedule: compile('schedule'),
-      manifest: compile('manifest'),
-    });
+/** The value at an ajv `instancePath` (a JSON pointer) of `data`. */
+function valueAt(data: unknown, instancePath: string): unknown {
+  let value = data;
+  if (instancePath === '') {
+    return value;
   }
-  return compiled;
+  for (const raw of instancePath.slice(1).split('/')) {
+    const token = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (typeof value !== 'object' || value === null) {
+      return undefined;
+    }
+    value = (value as Record<string, unknown>)[token];
+  }
+  return value;
 }
 
 function describe(value: unknown): string {
@@ -72,7 +60,8 @@ function describe(value: unknown): string {
 }
 
 /** Turns one ajv error into a message a rule maintainer can act on. */
-function message(e: ErrorObject): string {
+function message(e: ErrorObject, data: unknown): string {
+  const value = valueAt(data, e.instancePath);
   const params = e.params as Record<string, unknown>;
   const definition = /^#\/definitions\/([^/]+)\//.exec(e.schemaPath)?.[1];
   const label = definition === undefined ? undefined : DEFINITION_LABELS[definition];
@@ -82,17 +71,17 @@ function message(e: ErrorObject): string {
     case 'required':
       return `missing required property ${JSON.stringify(params['missingProperty'])}`;
     case 'type':
-      return `must be ${String(params['type'])}, found ${describe(e.data)}`;
+      return `must be ${String(params['type'])}, found ${describe(value)}`;
     case 'pattern':
     case 'enum':
       if (label !== undefined) {
-        return `${describe(e.data)} is not a valid ${label}`;
+        return `${describe(value)} is not a valid ${label}`;
       }
       return e.keyword === 'enum'
-        ? `${describe(e.data)} must be one of ${JSON.stringify(params['allowedValues'])}`
-        : `${describe(e.data)} must match ${String(params['pattern'])}`;
+        ? `${describe(value)} must be one of ${JSON.stringify(params['allowedValues'])}`
+        : `${describe(value)} must match ${String(params['pattern'])}`;
     case 'const':
-      return `must be ${JSON.stringify(params['allowedValue'])}, found ${describe(e.data)}`;
+      return `must be ${JSON.stringify(params['allowedValue'])}, found ${describe(value)}`;
     case 'propertyNames':
       return `invalid property name ${JSON.stringify(params['propertyName'])}`;
     default:
@@ -110,6 +99,9 @@ function message(e: ErrorObject): string {
  */
 export function schemaProblems(kind: CdsiSchemaKind, file: string, data: unknown): RuleProblem[] {
   const validate = validators()[kind];
+  if (validate === undefined) {
+    throw new Error(`no schema for ${kind}`);
+  }
   if (validate(data)) {
     return [];
   }
@@ -118,5 +110,5 @@ export function schemaProblems(kind: CdsiSchemaKind, file: string, data: unknown
   const wrongType = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
   return errors
     .filter((e) => e.keyword === 'type' || !wrongType.has(e.instancePath))
-    .map((e) => ({ file, pointer: e.instancePath, message: message(e) }));
+    .map((e) => ({ file, pointer: e.instancePath, message: message(e, data) }));
 }

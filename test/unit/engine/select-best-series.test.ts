@@ -62,6 +62,21 @@ describe('select best patient series (chapter 8)', () => {
     ],
   });
 
+  it('keeps a lone evaluation-only series as best only once it is complete (table 8-14)', () => {
+    const evaluationOnly = series({
+      name: 'evaluation only',
+      seriesType: 'Evaluation Only',
+      doses: [
+        seriesDose(1),
+        seriesDose(2, { intervals: [intervalFromPrevious({ minInt: '4 weeks' })] }),
+      ],
+    });
+    expect(best([evaluationOnly], [{ date: '2020-03-01' }], '2020-04-01')).toEqual([]);
+    expect(
+      best([evaluationOnly], [{ date: '2020-03-01' }, { date: '2020-04-01' }], '2020-05-01'),
+    ).toEqual(['evaluation only']);
+  });
+
   it('prioritizes the default series when no series has a valid dose (table 8-3)', () => {
     expect(best([infant, late], [], '2020-03-01')).toEqual(['infant 3-dose']);
   });

@@ -1,0 +1,389 @@
+/**
+ * `npm run bench:bulk`: bulk forecasting throughput and memory, on a synthetic population
+ * (bench/population.ts: ages 0–90, histories from the CDC schedule).
+ *
+ * Scenarios (each in its own process, whose RSS is sampled every 100 ms from /proc):
+ * 1. HTTP, the service as shipped (`node dist/src/main.js`, `WORKERS=1`): one
+ *    `POST /fhir/$immds-forecast-bulk` stream of every patient; forecasts on the request's thread.
+ * 2. HTTP, the same app with a worker-thread pool (`bulkExecutor`, what a single-process
+ *    deployment wires to use every core on one stream).
+ * 3. CLI: `forecast-bulk` on the population as a FHIR bulk export folder (grouping included).
+ *
+ * Printed per scenario: patients, seconds, patients/s, peak RSS, and RSS at 25/50/75 % (HTTP: and 100 %) of the
+ * run (flat memory shows as flat figures).
+ *
+ *     npm run bench:bulk                                  # 20 000 patients, threads = CPUs
+ *     npm run bench:bulk -- --patients 50000 --threads 2
+ *     npm run bench:bulk -- --only cli --cli-patients 1000000 --discard-output
+ *
+ * `--discard-output` sends the CLI's output files to /dev/null (a million patients make about
+ * 60 GB of FHIR output); `--assessment-date` (default 2026-11-01); `--keep` keeps the inputs.
+ *
+ * @packageDocumentation
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
+import { request } from 'node:http';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createThreadPool } from '../src/bulk/executor';
+import { createApp } from '../src/http/create-app';
+import { Readiness } from '../src/http/readiness';
+import { findRepoRoot } from '../src/rules/repo-root';
+import { loadRuleCatalog } from '../src/rules/rule-catalog';
+import { listen } from '../src/server/http-server';
+import { writeBulkExport, writeParametersNdjson } from './population';
+
+function option(argv: readonly string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  return i === -1 ? undefined : argv[i + 1];
+}
+
+function intOption(argv: readonly string[], name: string, fallback: number): number {
+  const v = option(argv, name);
+  if (v === undefined) {
+    return fallback;
+  }
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new Error(`${name} must be a positive whole number`);
+  }
+  return n;
+}
+
+function rssMb(pid: number): number {
+  try {
+    const kb = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? NaN : Number(kb) / 1024;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Samples a process's RSS; `at(fraction)` records the current value at a point of progress. */
+function rssSampler(pid: number) {
+  let peak = 0;
+  const marks: number[] = [];
+  const timer = setInterval(() => {
+    const now = rssMb(pid);
+    if (now > peak) {
+      peak = now;
+    }
+  }, 100);
+  return {
+    mark: () => marks.push(rssMb(pid)),
+    stop: () => {
+      clearInterval(timer);
+      return { peak, marks };
+    },
+  };
+}
+
+interface Row {
+  readonly name: string;
+  readonly patients: number;
+  readonly seconds: number;
+  readonly errors: number;
+  readonly peakRssMb: number;
+  readonly marks: number[];
+}
+
+async function waitForLine(child: ChildProcess, pattern: RegExp, what: string): Promise<string> {
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`${what} did not start:\n${out}`));
+    }, 60_000);
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n').find((l) => pattern.test(l));
+      if (line !== undefined) {
+        clearTimeout(timer);
+        resolve(line);
+      }
+    });
+    child.on('exit', () => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited:\n${out}`));
+    });
+  });
+}
+
+/** Streams the NDJSON file to the bulk route and reads the answer; RSS marks at each quarter. */
+async function streamOnce(
+  port: number,
+  file: string,
+  patients: number,
+  pid: number,
+  name: string,
+): Promise<Row> {
+  const sampler = rssSampler(pid);
+  const started = performance.now();
+  let lines = 0;
+  let errors = 0;
+  let nextMark = patients / 4;
+  await new Promise<void>((resolve, reject) => {
+    const req = request({
+      host: '127.0.0.1',
+      port,
+      method: 'POST',
+      path: '/fhir/$immds-forecast-bulk?assessmentDate=2026-11-01',
+      headers: { 'Content-Type': 'application/fhir+ndjson' },
+    });
+    req.on('error', reject);
+    req.on('response', (res) => {
+      if (res.statusCode !== 200) {
+        reject(new Error(`status ${res.statusCode}`));
+        return;
+      }
+      let rest = '';
+      res.on('data', (chunk: Buffer) => {
+        const parts = (rest + chunk.toString('utf8')).split('\n');
+        rest = parts.pop() ?? '';
+        for (const p of parts) {
+          lines += 1;
+          if (p.startsWith('{"resourceType":"OperationOutcome"')) {
+            errors += 1;
+          }
+          if (lines >= nextMark) {
+            sampler.mark();
+            nextMark += patients / 4;
+          }
+        }
+      });
+      res.on('end', () => {
+        resolve();
+      });
+      res.on('error', reject);
+    });
+    createReadStream(file).pipe(req);
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const { peak, marks } = sampler.stop();
+  if (lines !== patients) {
+    throw new Error(`${name}: ${lines} answer lines for ${patients} patients`);
+  }
+  return { name, patients, seconds, errors, peakRssMb: peak, marks };
+}
+
+async function httpScenario(
+  root: string,
+  file: string,
+  patients: number,
+  name: string,
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<Row> {
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    const line = await waitForLine(child, ready, name);
+    const port = (JSON.parse(line) as { port: number }).port;
+    return await streamOnce(port, file, patients, child.pid ?? 0, name);
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+async function cliScenario(
+  root: string,
+  exportDir: string,
+  threads: number,
+  discard: boolean,
+  work: string,
+): Promise<Row> {
+  const out = join(work, 'cli-out');
+  mkdirSync(out, { recursive: true });
+  if (discard) {
+    for (const f of [
+      'ImmunizationRecommendation',
+      'ImmunizationEvaluation',
+      'information',
+      'errors',
+    ]) {
+      const path = join(out, `${f}.ndjson`);
+      if (!existsSync(path)) {
+        symlinkSync('/dev/null', path);
+      }
+    }
+  }
+  const child = spawn(
+    process.execPath,
+    [
+      join(root, 'dist', 'src', 'cli', 'forecast-bulk.js'),
+      exportDir,
+      '--out',
+      out,
+      '--force',
+      '--assessment-date',
+      '2026-11-01',
+      '--workers',
+      String(threads),
+      '--tmp-dir',
+      work,
+    ],
+    { cwd: root, stdio: ['ignore', 'inherit', 'pipe'] },
+  );
+  const sampler = rssSampler(child.pid ?? 0);
+  const started = performance.now();
+  let stderr = '';
+  let nextMark = 0.25;
+  child.stderr.on('data', (d: Buffer) => {
+    const text = d.toString();
+    stderr += text;
+    process.stderr.write(text);
+    // Progress lines: "forecast-bulk: 12,345 patients, 1,234/s, 40%, ETA …"
+    for (const m of text.matchAll(/forecast-bulk: [\d,]+ patients, [\d,]+\/s, (\d+)%/g)) {
+      const done = Number(m[1]) / 100;
+      while (done >= nextMark && nextMark < 1) {
+        sampler.mark();
+        nextMark += 0.25;
+      }
+    }
+  });
+  const code = await new Promise<number>((resolve) =>
+    child.on('exit', (c) => {
+      resolve(c ?? 2);
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const { peak, marks } = sampler.stop();
+  if (code === 2) {
+    throw new Error(`forecast-bulk failed:\n${stderr}`);
+  }
+  const summary = /([\d,]+) patients forecast, ([\d,]+) error/.exec(stderr);
+  const forecast = Number(summary?.[1]?.replaceAll(',', '') ?? NaN);
+  return {
+    name: `CLI forecast-bulk, bulk-export folder, ${threads} thread(s)${discard ? ', output discarded' : ''}`,
+    patients: forecast,
+    seconds,
+    errors: Number(summary?.[2]?.replaceAll(',', '') ?? NaN),
+    peakRssMb: peak,
+    marks,
+  };
+}
+
+/** `--serve`: the app with a thread pool, listening; prints `{"port":…}` when ready. */
+async function serve(argv: readonly string[]): Promise<void> {
+  const root = findRepoRoot(__dirname);
+  const threads = intOption(argv, '--threads', availableParallelism());
+  const rulesDir = join(root, 'rules');
+  const catalog = loadRuleCatalog(rulesDir);
+  const pool = await createThreadPool({ rulesDir, threads });
+  const app = createApp({ readiness: new Readiness(), catalog, bulkExecutor: pool });
+  const running = await listen(app, {
+    port: 0,
+    host: '127.0.0.1',
+    headersTimeoutMs: 10_000,
+    requestTimeoutMs: 3_600_000,
+    keepAliveTimeoutMs: 5_000,
+  });
+  console.log(JSON.stringify({ port: running.port }));
+  process.on('SIGTERM', () => {
+    void pool.close().then(() => process.exit(0));
+  });
+}
+
+function fmt(n: number, digits = 0): string {
+  return Number.isFinite(n)
+    ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : '—';
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--serve')) {
+    await serve(argv);
+    return;
+  }
+  const root = findRepoRoot(__dirname);
+  const patients = intOption(argv, '--patients', 20_000);
+  const cliPatients = intOption(argv, '--cli-patients', patients);
+  const threads = intOption(argv, '--threads', availableParallelism());
+  const only = option(argv, '--only');
+  const discard = argv.includes('--discard-output');
+  const work = mkdtempSync(join(tmpdir(), 'bulk-bench-'));
+  const rows: Row[] = [];
+  console.error(
+    `machine: ${availableParallelism()} CPUs, ${cpus()[0]?.model ?? '?'}, node ${process.version}; work folder ${work}`,
+  );
+  try {
+    if (only !== 'cli') {
+      const file = join(work, 'population.ndjson');
+      let t = performance.now();
+      await writeParametersNdjson(file, patients, { assessmentDate: '2026-11-01' });
+      console.error(
+        `generated ${patients} patients as NDJSON in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+      );
+      const serviceEnv = {
+        HOST: '127.0.0.1',
+        PORT: '0',
+        WORKERS: '1',
+        LOG_LEVEL: 'info',
+        REQUEST_TIMEOUT_MS: '3600000',
+      };
+      rows.push(
+        await httpScenario(
+          root,
+          file,
+          patients,
+          'HTTP $immds-forecast-bulk, service as shipped (WORKERS=1, request thread)',
+          [join(root, 'dist', 'src', 'main.js')],
+          serviceEnv,
+          /"msg":"listening"/,
+        ),
+      );
+      t = performance.now();
+      rows.push(
+        await httpScenario(
+          root,
+          file,
+          patients,
+          `HTTP $immds-forecast-bulk, app with a ${threads}-thread pool`,
+          [join(root, 'dist', 'bench', 'bulk-bench.js'), '--serve', '--threads', String(threads)],
+          {},
+          /^\{"port":\d+\}$/,
+        ),
+      );
+    }
+    if (only !== 'http') {
+      const exportDir = join(work, 'export');
+      const t = performance.now();
+      await writeBulkExport(exportDir, cliPatients, { assessmentDate: '2026-11-01' });
+      console.error(
+        `generated ${cliPatients} patients as a bulk export in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+      );
+      rows.push(await cliScenario(root, exportDir, threads, discard, work));
+    }
+  } finally {
+    if (!argv.includes('--keep')) {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+  console.log(
+    '| scenario | patients | seconds | patients/s | error lines | peak RSS MB | RSS MB at 25/50/75(/100) % |',
+  );
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
+  for (const r of rows) {
+    console.log(
+      `| ${r.name} | ${fmt(r.patients)} | ${fmt(r.seconds, 1)} | ${fmt(r.patients / r.seconds)} | ${fmt(r.errors)} | ${fmt(r.peakRssMb)} | ${r.marks.map((m) => fmt(m)).join(' / ')} |`,
+    );
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,199 @@
+/**
+ * Where the items of a bulk run are forecast: a pool of worker threads (all cores; each thread
+ * loads its own rule catalog, since compiled rule sets cannot be shared between threads), or the
+ * calling thread itself. Items travel in batches (one message for many items) to amortise the
+ * cost of messaging; results come back per batch, in the batch's order.
+ *
+ * @packageDocumentation
+ */
+import { availableParallelism } from 'node:os';
+import { extname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { ForecastCatalog } from '../fhir/immds-forecast';
+import {
+  safeForecastItem,
+  type BulkItem,
+  type ItemResult,
+  type RunSettings,
+} from './forecast-item';
+import type { WorkerReply, WorkerRequest } from './forecast-worker';
+
+/** Runs batches of items. */
+export interface ForecastExecutor {
+  /** How many batches it works on at once (the pipeline keeps about twice that in flight). */
+  readonly parallelism: number;
+  /** Forecasts a batch; the results are in the items' order. */
+  run(items: readonly BulkItem[], run: RunSettings): Promise<ItemResult[]>;
+  /** Stops the threads (pending batches are rejected). */
+  close(): Promise<void>;
+}
+
+/**
+ * Forecasts on the calling thread, one batch per event-loop turn (so probes and other requests
+ * are still answered between batches).
+ *
+ * @param catalog - The rule catalog.
+ */
+export function inProcessExecutor(catalog: ForecastCatalog): ForecastExecutor {
+  return {
+    parallelism: 1,
+    run: (items, run) =>
+      new Promise((resolve) => {
+        setImmediate(() => {
+          resolve(items.map((item) => safeForecastItem(item, run, catalog)));
+        });
+      }),
+    close: () => Promise.resolve(),
+  };
+}
+
+/** Options of {@link createThreadPool}. */
+export interface ThreadPoolOptions {
+  /** Root of the rule tables (`RULES_DIR`). */
+  readonly rulesDir: string;
+  /** Default rule-set version (`DEFAULT_RULE_SET_VERSION`), if configured. */
+  readonly defaultVersion?: string | undefined;
+  /** Number of threads; default the number of CPUs. */
+  readonly threads?: number | undefined;
+}
+
+interface Task {
+  readonly id: number;
+  readonly request: WorkerRequest;
+  readonly resolve: (results: ItemResult[]) => void;
+  readonly reject: (err: Error) => void;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  ready: boolean;
+  task: Task | undefined;
+}
+
+/** The worker file next to this one: `.js` when built, `.ts` under ts-jest or tsx. */
+function workerFile(): { file: string; execArgv: string[] } {
+  const ext = extname(__filename);
+  return {
+    file: join(__dirname, `forecast-worker${ext}`),
+    // Sources run by ts-jest / tsx: the thread must compile TypeScript too.
+    execArgv: ext === '.ts' ? ['--require', 'tsx/cjs'] : [],
+  };
+}
+
+/**
+ * Starts a pool of worker threads, each loading the rule catalog. Resolves once every thread
+ * has loaded it; rejects (and stops the threads) when one cannot.
+ *
+ * Idle threads do not keep the process alive (they are unref'd between batches), and
+ * {@link ForecastExecutor.close} terminates them.
+ *
+ * @param options - Rules folder, default version, number of threads.
+ */
+export function createThreadPool(options: ThreadPoolOptions): Promise<ForecastExecutor> {
+  const threads = Math.max(1, options.threads ?? availableParallelism());
+  const { file, execArgv } = workerFile();
+  const slots: Slot[] = [];
+  const queue: Task[] = [];
+  let nextId = 1;
+  let broken: Error | undefined;
+  let closed = false;
+
+  const fail = (err: Error): void => {
+    if (broken !== undefined) {
+      return;
+    }
+    broken = err;
+    for (const slot of slots) {
+      slot.task?.reject(err);
+      slot.task = undefined;
+      void slot.worker.terminate();
+    }
+    for (const task of queue.splice(0)) {
+      task.reject(err);
+    }
+  };
+
+  const dispatch = (): void => {
+    for (const slot of slots) {
+      if (queue.length === 0) {
+        return;
+      }
+      if (slot.ready && slot.task === undefined) {
+        const task = queue.shift();
+        if (task === undefined) {
+          return;
+        }
+        slot.task = task;
+        slot.worker.ref();
+        slot.worker.postMessage(task.request);
+      }
+    }
+  };
+
+  return new Promise((resolveReady, rejectReady) => {
+    let readyCount = 0;
+    const executor: ForecastExecutor = {
+      parallelism: threads,
+      run: (items, run) =>
+        new Promise((resolve, reject) => {
+          if (broken !== undefined || closed) {
+            reject(broken ?? new Error('the forecast thread pool is closed'));
+            return;
+          }
+          const id = nextId++;
+          queue.push({ id, request: { type: 'batch', id, items, run }, resolve, reject });
+          dispatch();
+        }),
+      close: async () => {
+        closed = true;
+        fail(new Error('the forecast thread pool is closed'));
+        await Promise.all(slots.map((s) => s.worker.terminate()));
+      },
+    };
+
+    for (let i = 0; i < threads; i++) {
+      const worker = new Worker(file, {
+        execArgv,
+        workerData: { rulesDir: options.rulesDir, defaultVersion: options.defaultVersion },
+      });
+      const slot: Slot = { worker, ready: false, task: undefined };
+      slots.push(slot);
+      worker.on('message', (reply: WorkerReply) => {
+        switch (reply.type) {
+          case 'ready':
+            slot.ready = true;
+            worker.unref();
+            readyCount += 1;
+            if (readyCount === threads) {
+              resolveReady(executor);
+            }
+            dispatch();
+            return;
+          case 'failed':
+            fail(new Error(reply.message));
+            rejectReady(new Error(reply.message));
+            return;
+          case 'done': {
+            const task = slot.task;
+            slot.task = undefined;
+            worker.unref();
+            task?.resolve(reply.results);
+            dispatch();
+            return;
+          }
+        }
+      });
+      worker.on('error', (err) => {
+        fail(err);
+        rejectReady(err);
+      });
+      worker.on('exit', (code) => {
+        if (!closed && broken === undefined) {
+          const err = new Error(`a forecast thread stopped unexpectedly (exit code ${code})`);
+          fail(err);
+          rejectReady(err);
+        }
+      });
+    }
+  });
+}

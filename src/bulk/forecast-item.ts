@@ -1,0 +1,445 @@
+/**
+ * The work done for one item of a bulk run — one NDJSON line, or one patient gathered from a
+ * bulk export — wherever it runs (a worker thread, or the main thread when there is no pool).
+ * It reuses the single-patient handler (`immdsForecast`) as is: the FHIR mapping is not repeated
+ * here, only the bulk concerns are —
+ * - the run's assessment date and rule-set version, fixed for the whole run, are added to every
+ *   input (an input that names a different one is an error: one run, one date, one version);
+ * - errors name the input line (`line 7: …`, OperationOutcome id `line-7`) or the export file
+ *   and line of the resource at fault;
+ * - in `resources` output, the answer is split into the ImmunizationRecommendation and
+ *   ImmunizationEvaluation resources (ids made unique across the population) and the
+ *   `information` notes, one NDJSON line each.
+ *
+ * Everything crossing a thread boundary is plain data (strings, numbers), cheap to clone.
+ *
+ * @packageDocumentation
+ */
+import { createHash } from 'node:crypto';
+import type {
+  ImmunizationEvaluation,
+  ImmunizationRecommendation,
+  OperationOutcome,
+  OperationOutcomeIssue,
+  Parameters,
+} from 'fhir/r4';
+import { immdsForecast, type ForecastCatalog } from '../fhir/immds-forecast';
+import { isRecord } from '../fhir/json';
+import { operationOutcome, outcomeIssue } from '../fhir/outcome';
+import { forecastSummaryOf } from '../http/metrics';
+import { inShard, type Shard } from './shard';
+
+/** What is fixed for a whole run. */
+export interface RunSettings {
+  /** Assessment date of every forecast (`YYYY-MM-DD`). */
+  readonly assessmentDate: string;
+  /** Rule-set version of every forecast (a bare version such as `4.64`). */
+  readonly version: string;
+  /** Only patients of this shard are forecast (NDJSON input; exports are sharded when read). */
+  readonly shard?: Shard | undefined;
+  /** `parameters`: one output Parameters per item (HTTP); `resources`: split (CLI). */
+  readonly output: 'parameters' | 'resources';
+}
+
+/** A resource line of a bulk export, and where it came from. */
+export interface SourceLine {
+  readonly type: string;
+  readonly file: string;
+  readonly line: number;
+  readonly text: string;
+}
+
+/** One item of work. */
+export type BulkItem =
+  /** An NDJSON line holding an `$immds-forecast` input Parameters. */
+  | { readonly kind: 'line'; readonly line: number; readonly text: string }
+  /** An NDJSON line over the length limit (its bytes were not kept). */
+  | {
+      readonly kind: 'too-long';
+      readonly line: number;
+      readonly bytes: number;
+      readonly limit: number;
+    }
+  /** A patient of a bulk export with their Immunization / Condition / Observation / AllergyIntolerance lines. */
+  | {
+      readonly kind: 'patient';
+      readonly patientId: string;
+      readonly patient: SourceLine;
+      readonly resources: readonly SourceLine[];
+    };
+
+/** The answer for one item (NDJSON text without the final newline, except `evaluations`). */
+export interface ItemResult {
+  /** `parameters` output: the output Parameters or the OperationOutcome, one line. */
+  out?: string;
+  /** `resources` output: the ImmunizationRecommendation. */
+  recommendation?: string;
+  /** `resources` output: the ImmunizationEvaluations, each line ending with a newline. */
+  evaluations?: string;
+  /** `resources` output: the notes about the input (OperationOutcome), if any. */
+  information?: string;
+  /** `resources` output: why there is no forecast (OperationOutcome). */
+  error?: string;
+  /** Set when the item belongs to another shard (nothing else is set). */
+  skipped?: true;
+  /** Vaccine group and status, alternating, for the forecast metrics. */
+  groups?: string[];
+  /** Set when the item failed unexpectedly (a bug): the caller logs it (no patient data). */
+  crashed?: true;
+}
+
+/**
+ * One item, never throwing: an unexpected failure (a bug) becomes an `exception` outcome for that
+ * item alone — without the error's message or stack, which could quote patient data.
+ *
+ * @param item - The item.
+ * @param run - The run's settings.
+ * @param catalog - The rule catalog.
+ */
+export function safeForecastItem(
+  item: BulkItem,
+  run: RunSettings,
+  catalog: ForecastCatalog,
+): ItemResult {
+  try {
+    return forecastItem(item, run, catalog);
+  } catch {
+    const where = item.kind === 'patient' ? `Patient/${item.patientId}` : `line ${item.line}`;
+    const text = JSON.stringify({
+      resourceType: 'OperationOutcome',
+      id: item.kind === 'patient' ? `patient-${shortKey(item.patientId)}` : `line-${item.line}`,
+      issue: [
+        {
+          severity: 'fatal',
+          code: 'exception',
+          diagnostics: `${where}: internal error while forecasting; the other items are not affected`,
+        },
+      ],
+    });
+    return run.output === 'parameters'
+      ? { out: text, crashed: true }
+      : { error: text, crashed: true };
+  }
+}
+
+type SourceOf = (parameterIndex: number) => SourceLine | undefined;
+
+/**
+ * Runs one item.
+ *
+ * @param item - The item.
+ * @param run - The run's fixed settings.
+ * @param catalog - The rule sets and code tables (each worker thread loads its own).
+ */
+export function forecastItem(
+  item: BulkItem,
+  run: RunSettings,
+  catalog: ForecastCatalog,
+): ItemResult {
+  switch (item.kind) {
+    case 'too-long':
+      return failure(
+        run,
+        [
+          outcomeIssue(
+            'error',
+            'too-costly',
+            `line ${item.line} is ${item.bytes} bytes long, over the limit of ${item.limit} bytes; it was not read`,
+          ),
+        ],
+        `line-${item.line}`,
+      );
+    case 'line':
+      return forecastLine(item.line, item.text, run, catalog);
+    case 'patient':
+      return forecastPatient(item, run, catalog);
+  }
+}
+
+function forecastLine(
+  line: number,
+  text: string,
+  run: RunSettings,
+  catalog: ForecastCatalog,
+): ItemResult {
+  const lineError = (code: OperationOutcomeIssue['code'], diagnostics: string): ItemResult =>
+    failure(run, [outcomeIssue('error', code, `line ${line}: ${diagnostics}`)], `line-${line}`);
+  if (text.trim() === '') {
+    return lineError('required', 'the line is empty (each line must hold one Parameters resource)');
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (err) {
+    // JSON.parse's message quotes the input (patient data): give the position only.
+    const position = /position (\d+)/.exec(err instanceof Error ? err.message : '')?.[1];
+    return lineError(
+      'structure',
+      `the line is not valid JSON${position === undefined ? '' : ` (at character ${Number(position) + 1})`}`,
+    );
+  }
+  if (run.shard !== undefined) {
+    const id = patientIdOf(body);
+    if (!inShard(id ?? `line-${line}`, run.shard)) {
+      return { skipped: true };
+    }
+  }
+  const conflicts = fixRunSettings(body, run);
+  if (conflicts.length > 0) {
+    return failure(run, prefixed(conflicts, `line ${line}: `), `line-${line}`);
+  }
+  const [outcome, parameters] = immdsForecast(body, { catalog });
+  if (parameters === undefined) {
+    return failure(run, prefixed(outcome.issue, `line ${line}: `), `line-${line}`);
+  }
+  if (run.output === 'parameters') {
+    return { out: JSON.stringify(parameters), groups: groupsOf(parameters) };
+  }
+  return splitResources(parameters, `l${line}`, (issue) => ({
+    ...issue,
+    diagnostics: `line ${line}: ${issue.diagnostics ?? issue.code}`,
+  }));
+}
+
+function forecastPatient(
+  item: Extract<BulkItem, { kind: 'patient' }>,
+  run: RunSettings,
+  catalog: ForecastCatalog,
+): ItemResult {
+  // Parameter order: 0 assessmentDate, 1 knowledgeBaseVersion, 2 patient, 3… the resources.
+  const sources: SourceLine[] = [item.patient, ...item.resources];
+  const parameter: unknown[] = [
+    { name: 'assessmentDate', valueDate: run.assessmentDate },
+    { name: 'knowledgeBaseVersion', valueString: run.version },
+    { name: 'patient', resource: JSON.parse(item.patient.text) as unknown },
+  ];
+  for (const source of item.resources) {
+    const resource = JSON.parse(source.text) as unknown;
+    // A vaccine not given, with a reason (e.g. a contraindication or immunity), is a CDSi
+    // observation; every other Immunization is a dose (not-done without reason: ignored with a
+    // warning by the handler).
+    const observation =
+      source.type !== 'Immunization' ||
+      (isRecord(resource) &&
+        resource['status'] === 'not-done' &&
+        resource['statusReason'] !== undefined);
+    parameter.push({ name: observation ? 'observation' : 'immunization', resource });
+  }
+  const sourceOf: SourceOf = (i) => (i >= 2 ? sources[i - 2] : undefined);
+  const locate = (issue: OperationOutcomeIssue): OperationOutcomeIssue =>
+    locateIssue(issue, item.patientId, sourceOf);
+  const [outcome, parameters] = immdsForecast(
+    { resourceType: 'Parameters', parameter },
+    { catalog },
+  );
+  if (parameters === undefined) {
+    return {
+      error: JSON.stringify({
+        ...operationOutcome(outcome.issue.map(locate)),
+        id: `patient-${shortKey(item.patientId)}`,
+      }),
+    };
+  }
+  return splitResources(parameters, item.patientId, locate);
+}
+
+/** A failed item: an OperationOutcome line (`parameters`) or an error line (`resources`). */
+function failure(
+  run: RunSettings,
+  issues: readonly OperationOutcomeIssue[],
+  id: string,
+): ItemResult {
+  const text = JSON.stringify({ ...operationOutcome(issues), id } satisfies OperationOutcome);
+  return run.output === 'parameters' ? { out: text } : { error: text };
+}
+
+function prefixed(
+  issues: readonly OperationOutcomeIssue[],
+  prefix: string,
+): OperationOutcomeIssue[] {
+  return issues.map((i) => ({ ...i, diagnostics: `${prefix}${i.diagnostics ?? i.code}` }));
+}
+
+/** The `id` of the input's patient resource, if any. */
+function patientIdOf(body: unknown): string | undefined {
+  if (!isRecord(body) || !Array.isArray(body['parameter'])) {
+    return undefined;
+  }
+  for (const p of body['parameter'] as unknown[]) {
+    if (isRecord(p) && p['name'] === 'patient' && isRecord(p['resource'])) {
+      const id = p['resource']['id'];
+      return typeof id === 'string' ? id : undefined;
+    }
+  }
+  return undefined;
+}
+
+/** A rule-set version without its `ruleSetId@` prefix. */
+function bareVersion(text: string): string {
+  const t = text.trim();
+  return t.slice(t.lastIndexOf('@') + 1);
+}
+
+/**
+ * Gives an input the run's assessment date and rule-set version: added when the input has none;
+ * an input naming others is refused (a bulk run has one of each, so that a registry's nightly
+ * run is reproducible and every answer comparable).
+ *
+ * @returns the conflicts (none: the input now carries the run's settings)
+ */
+function fixRunSettings(body: unknown, run: RunSettings): OperationOutcomeIssue[] {
+  if (
+    !isRecord(body) ||
+    body['resourceType'] !== 'Parameters' ||
+    !Array.isArray(body['parameter'])
+  ) {
+    return []; // not a Parameters: the handler says what is wrong
+  }
+  const params = body['parameter'] as unknown[];
+  const conflicts: OperationOutcomeIssue[] = [];
+  let hasDate = false;
+  let hasVersion = false;
+  for (const [index, p] of params.entries()) {
+    if (!isRecord(p)) {
+      continue;
+    }
+    if (p['name'] === 'assessmentDate') {
+      hasDate = true;
+      if (p['valueDate'] !== run.assessmentDate) {
+        conflicts.push(
+          outcomeIssue(
+            'error',
+            'business-rule',
+            `assessmentDate differs from the assessment date of the bulk run (${run.assessmentDate}); leave it out or send the same date`,
+            [`Parameters.parameter[${index}].value`],
+          ),
+        );
+      }
+    } else if (p['name'] === 'knowledgeBaseVersion') {
+      hasVersion = true;
+      const value = p['valueString'];
+      if (typeof value === 'string' && bareVersion(value) !== run.version) {
+        conflicts.push(
+          outcomeIssue(
+            'error',
+            'business-rule',
+            `knowledgeBaseVersion differs from the rule-set version of the bulk run (${run.version}); leave it out or send the same version`,
+            [`Parameters.parameter[${index}].value`],
+          ),
+        );
+      }
+    }
+  }
+  if (!hasDate) {
+    params.push({ name: 'assessmentDate', valueDate: run.assessmentDate });
+  }
+  if (!hasVersion) {
+    params.push({ name: 'knowledgeBaseVersion', valueString: run.version });
+  }
+  return conflicts;
+}
+
+function groupsOf(parameters: Parameters): string[] {
+  return forecastSummaryOf(parameters).vaccineGroups.flatMap((g) => [g.vaccineGroup, g.status]);
+}
+
+/** An id part at most 40 characters long, unique per patient key (FHIR ids: 64 at most). */
+function shortKey(key: string): string {
+  return key.length <= 40 ? key : createHash('sha1').update(key).digest('hex');
+}
+
+/**
+ * Splits an output Parameters into its resources, one NDJSON line each, with ids unique across
+ * the run: the recommendation gets `<key>`, evaluation n gets `<key>-e<n>` (the references from
+ * the recommendation follow).
+ */
+function splitResources(
+  parameters: Parameters,
+  key: string,
+  locate: (issue: OperationOutcomeIssue) => OperationOutcomeIssue,
+): ItemResult {
+  const k = shortKey(key);
+  const newIds = new Map<string, string>();
+  let evaluations = '';
+  let recommendation: ImmunizationRecommendation | undefined;
+  let information: OperationOutcome | undefined;
+  for (const p of parameters.parameter ?? []) {
+    const resource = p.resource;
+    if (resource?.resourceType === 'ImmunizationEvaluation') {
+      const evaluation = resource as ImmunizationEvaluation;
+      const id = `${k}-e${newIds.size + 1}`;
+      newIds.set(`ImmunizationEvaluation/${evaluation.id ?? ''}`, `ImmunizationEvaluation/${id}`);
+      evaluations += `${JSON.stringify({ ...evaluation, id })}\n`;
+    } else if (resource?.resourceType === 'ImmunizationRecommendation') {
+      recommendation = resource as ImmunizationRecommendation;
+    } else if (resource?.resourceType === 'OperationOutcome') {
+      information = resource as OperationOutcome;
+    }
+  }
+  const result: ItemResult = { evaluations, groups: groupsOf(parameters) };
+  if (recommendation !== undefined) {
+    const recommended = recommendation.recommendation.map((r) =>
+      r.supportingImmunization === undefined
+        ? r
+        : {
+            ...r,
+            supportingImmunization: r.supportingImmunization.map((ref) => ({
+              ...ref,
+              reference: newIds.get(ref.reference ?? '') ?? ref.reference,
+            })),
+          },
+    );
+    result.recommendation = JSON.stringify({
+      ...recommendation,
+      id: k,
+      recommendation: recommended,
+    });
+  }
+  if (information !== undefined) {
+    result.information = JSON.stringify({
+      ...operationOutcome(information.issue.map(locate)),
+      id: `${k}-information`,
+    });
+  }
+  return result;
+}
+
+const PARAMETER_PATH = /^Parameters\.parameter\[(\d+)\](?:\.resource)?/;
+
+/**
+ * An issue about a patient assembled from a bulk export, pointed at the export instead of at
+ * the Parameters the export was turned into: the FHIRPath is made relative to the resource
+ * (`Immunization.vaccineCode.coding[0]`) and the diagnostics name the resource and its file
+ * and line (`Immunization/imm-1 (Immunization.000.ndjson line 17): …`).
+ */
+function locateIssue(
+  issue: OperationOutcomeIssue,
+  patientId: string,
+  sourceOf: SourceOf,
+): OperationOutcomeIssue {
+  let where = `Patient/${patientId}`;
+  let expression = issue.expression;
+  const first = issue.expression?.[0];
+  const match = first === undefined ? null : PARAMETER_PATH.exec(first);
+  if (match !== null) {
+    const source = sourceOf(Number(match[1]));
+    if (source !== undefined) {
+      const id = idOf(source.text);
+      where = `${source.type}${id === undefined ? '' : `/${id}`} (${source.file} line ${source.line})`;
+      expression = issue.expression?.map((e) => e.replace(PARAMETER_PATH, source.type));
+    }
+  }
+  const located: OperationOutcomeIssue = {
+    ...issue,
+    diagnostics: `${where}: ${issue.diagnostics ?? issue.code}`,
+  };
+  if (expression !== undefined) {
+    located.expression = expression;
+  }
+  return located;
+}
+
+function idOf(text: string): string | undefined {
+  const parsed = JSON.parse(text) as unknown;
+  return isRecord(parsed) && typeof parsed['id'] === 'string' ? parsed['id'] : undefined;
+}

@@ -1,0 +1,61 @@
+/**
+ * A forecast worker thread (see executor.ts): loads the rule catalog once, then answers batches
+ * of items. Loaded from `dist/` as `.js`, or from `src/` as `.ts` with `--require tsx/cjs`.
+ *
+ * @packageDocumentation
+ */
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { RuleSetError } from '../rules/problem';
+import { loadRuleCatalog, type RuleCatalog } from '../rules/rule-catalog';
+import {
+  safeForecastItem,
+  type BulkItem,
+  type ItemResult,
+  type RunSettings,
+} from './forecast-item';
+
+/** A message to a worker. */
+export interface WorkerRequest {
+  readonly type: 'batch';
+  readonly id: number;
+  readonly items: readonly BulkItem[];
+  readonly run: RunSettings;
+}
+
+/** A message from a worker. */
+export type WorkerReply =
+  | { readonly type: 'ready' }
+  | { readonly type: 'failed'; readonly message: string }
+  | { readonly type: 'done'; readonly id: number; readonly results: ItemResult[] };
+
+/** What the pool passes to each thread. */
+interface WorkerData {
+  readonly rulesDir: string;
+  readonly defaultVersion?: string | undefined;
+}
+
+function start(): void {
+  const port = parentPort;
+  if (isMainThread || port === null) {
+    return;
+  }
+  const data = workerData as WorkerData;
+  let catalog: RuleCatalog;
+  try {
+    catalog = loadRuleCatalog(data.rulesDir, data.defaultVersion);
+  } catch (err) {
+    const message =
+      err instanceof RuleSetError
+        ? `invalid rules in ${data.rulesDir}: ${err.message}`
+        : `cannot load the rules in ${data.rulesDir}: ${err instanceof Error ? err.message : String(err)}`;
+    port.postMessage({ type: 'failed', message } satisfies WorkerReply);
+    return;
+  }
+  port.on('message', (request: WorkerRequest) => {
+    const results = request.items.map((item) => safeForecastItem(item, request.run, catalog));
+    port.postMessage({ type: 'done', id: request.id, results } satisfies WorkerReply);
+  });
+  port.postMessage({ type: 'ready' } satisfies WorkerReply);
+}
+
+start();

@@ -1,0 +1,94 @@
+/**
+ * Splits a byte stream into NDJSON lines without ever holding more than one line (plus one read
+ * chunk): a line longer than the limit is reported by number and its bytes are skipped up to the
+ * next newline, so one over-long line can neither exhaust memory nor stop the lines after it.
+ *
+ * Node's `readline` has no line-length limit (it would buffer a newline-free upload whole), hence
+ * this small splitter. Lines end with `\n`; a `\r` before it is dropped (CRLF files); a UTF-8 BOM
+ * at the start of the stream is dropped; the empty remainder after a final newline is not a line.
+ *
+ * @packageDocumentation
+ */
+
+/** One input line: its text, or the fact that it was longer than the limit. */
+export type InputLine =
+  | { readonly number: number; readonly text: string }
+  | { readonly number: number; readonly tooLong: true; readonly bytes: number };
+
+const NEWLINE = 0x0a;
+const CR = 0x0d;
+
+/**
+ * Yields the lines of a byte stream, numbered from 1 (every physical line counts, blank ones
+ * too, so the numbers are those an editor shows).
+ *
+ * @param source - The bytes (an HTTP request, a file stream, stdin).
+ * @param maxLineBytes - Longest line accepted, in bytes (without its newline).
+ */
+export async function* ndjsonLines(
+  source: AsyncIterable<Buffer | string>,
+  maxLineBytes: number,
+): AsyncGenerator<InputLine> {
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let overflow = false;
+  let number = 0;
+  let first = true;
+
+  const finish = (piece: Buffer): InputLine => {
+    number += 1;
+    if (overflow) {
+      const bytes = pendingBytes + piece.length;
+      pending = [];
+      pendingBytes = 0;
+      overflow = false;
+      return { number, tooLong: true, bytes };
+    }
+    let line = pending.length === 0 ? piece : Buffer.concat([...pending, piece]);
+    pending = [];
+    pendingBytes = 0;
+    if (line.length > 0 && line[line.length - 1] === CR) {
+      line = line.subarray(0, line.length - 1);
+    }
+    if (line.length > maxLineBytes) {
+      return { number, tooLong: true, bytes: line.length };
+    }
+    return { number, text: line.toString('utf8') };
+  };
+
+  for await (const raw of source) {
+    let chunk = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
+    if (first && chunk.length > 0) {
+      first = false;
+      if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
+        chunk = chunk.subarray(3);
+      }
+    }
+    let start = 0;
+    for (;;) {
+      const end = chunk.indexOf(NEWLINE, start);
+      if (end < 0) {
+        break;
+      }
+      yield finish(chunk.subarray(start, end));
+      start = end + 1;
+    }
+    if (start < chunk.length) {
+      const rest = chunk.subarray(start);
+      if (overflow || pendingBytes + rest.length > maxLineBytes + 1) {
+        // Too long already (the +1 leaves room for a CR that CRLF files put before the newline):
+        // count the bytes, keep none of them.
+        overflow = true;
+        pendingBytes += rest.length;
+        pending = [];
+      } else {
+        // Copy: the caller's chunk buffer may be reused (file streams, sockets).
+        pending.push(Buffer.from(rest));
+        pendingBytes += rest.length;
+      }
+    }
+  }
+  if (pendingBytes > 0 || overflow) {
+    yield finish(Buffer.alloc(0));
+  }
+}

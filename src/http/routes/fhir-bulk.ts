@@ -1,0 +1,267 @@
+/**
+ * `POST /fhir/$immds-forecast-bulk`: many `$immds-forecast` inputs in one streamed request.
+ *
+ * - Request: `application/fhir+ndjson` (also `application/x-ndjson`, `application/ndjson`), one
+ *   input Parameters per line. The body is streamed, never held whole: there is no limit on the
+ *   body, only on each line (`BODY_LIMIT`); an over-long line is answered by number and skipped.
+ * - Query: `assessmentDate` (YYYY-MM-DD; default today in `FORECAST_TIME_ZONE`) and
+ *   `knowledgeBaseVersion` (default the service's default rule set), fixed for the whole request.
+ *   A line may leave them out or repeat the same values; a line with other values is an error.
+ *   Any other query parameter is refused (400), so a misspelt one cannot silently default.
+ * - Response: `200`, `application/fhir+ndjson`, streamed: one line per input line, in input
+ *   order — the output Parameters, or an OperationOutcome with `id` `line-N` whose diagnostics
+ *   start `line N:` (with the FHIRPath of the element at fault when there is one). An empty
+ *   input line is answered with such an error too, so output line N always answers input line
+ *   N; a final newline does not make an extra line. Problems with the request itself (media
+ *   types, query) are answered before streaming, with a 4xx OperationOutcome.
+ * - Backpressure both ways (see `src/bulk/pipeline.ts`): a bounded number of lines is in flight;
+ *   when the client does not read the answer, the server stops reading the request.
+ * - Where the work runs: the executor given (a worker-thread pool), else the request's own
+ *   process, one batch per event-loop turn. With `WORKERS` > 1 every core already runs a cluster
+ *   worker, so a second level of threads would only compete for the same cores: the pool is for
+ *   a single-process deployment that should still use every core on one bulk stream.
+ *
+ * @packageDocumentation
+ */
+import { Router } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
+import type { ForecastCatalog } from '../../fhir/immds-forecast';
+import { OperationOutcomeError, operationOutcome, outcomeIssue } from '../../fhir/outcome';
+import { inProcessExecutor, type ForecastExecutor } from '../../bulk/executor';
+import type { ItemResult } from '../../bulk/forecast-item';
+import { ndjsonLines } from '../../bulk/ndjson-lines';
+import { lineItems, runPipeline, type PipelineStats } from '../../bulk/pipeline';
+import { chooseRun } from '../../bulk/run-settings';
+import { systemClock, type Clock } from '../clock';
+import type { ForecastSummary } from '../metrics';
+
+/** FHIR's NDJSON media type (FHIR Bulk Data). */
+export const FHIR_NDJSON = 'application/fhir+ndjson';
+const NDJSON_TYPES = [FHIR_NDJSON, 'application/x-ndjson', 'application/ndjson'];
+
+/** The paths of the bulk operation (the `$` may also arrive percent-encoded). */
+export const FHIR_BULK_PATHS = ['/fhir/$immds-forecast-bulk', '/fhir/%24immds-forecast-bulk'];
+
+const QUERY_NAMES = new Set(['assessmentDate', 'knowledgeBaseVersion']);
+
+/** What the bulk route needs. */
+export interface FhirBulkRouteDeps {
+  readonly catalog: ForecastCatalog;
+  /** Longest input line (bytes, or a size such as `'1mb'`): the service's `BODY_LIMIT`. */
+  readonly lineLimit: number | string;
+  /** Metrics hook: called with every forecast served (the single-patient route's counter). */
+  readonly recordForecast?: ((result: ForecastSummary) => void) | undefined;
+  /** Where forecasts run; default the request's own thread. */
+  readonly executor?: ForecastExecutor | undefined;
+  /** For the default assessment date (today in `timeZone`); default the system clock, UTC. */
+  readonly clock?: Clock | undefined;
+  readonly timeZone?: string | undefined;
+  /** Batching (tests): lines per batch (default 64) and batches in flight. */
+  readonly batchItems?: number;
+  readonly window?: number;
+  /** Called when a request is finished (tests, benchmarks: the pipeline's figures). */
+  readonly onFinished?: (stats: PipelineStats) => void;
+}
+
+/** Bytes of a size given as a number or as `512kb` / `1mb` / `100` (what BODY_LIMIT accepts). */
+function bytesOf(limit: number | string): number {
+  if (typeof limit === 'number') {
+    return limit;
+  }
+  const m = /^(\d+)\s*(b|kb|mb)?$/i.exec(limit.trim());
+  const unit = m?.[2]?.toLowerCase();
+  const factor = unit === 'mb' ? 1024 * 1024 : unit === 'kb' ? 1024 : 1;
+  return m === null ? 1024 * 1024 : Number(m[1]) * factor;
+}
+
+function badRequest(diagnostics: string): OperationOutcomeError {
+  return new OperationOutcomeError(400, [outcomeIssue('error', 'invalid', diagnostics)]);
+}
+
+/** The request's logger (pino-http), if any. */
+function log(req: Request): { error: (obj: object, msg: string) => void } | undefined {
+  return (req as { log?: { error: (obj: object, msg: string) => void } }).log;
+}
+
+/** Checks media types before anything is read (406, 415, 400). */
+const negotiate: RequestHandler = (req, _res, next) => {
+  if (req.accepts(NDJSON_TYPES) === false) {
+    throw new OperationOutcomeError(406, [
+      outcomeIssue('error', 'not-supported', `This operation answers only ${FHIR_NDJSON}`),
+    ]);
+  }
+  const is = req.is(NDJSON_TYPES);
+  if (is === null) {
+    throw new OperationOutcomeError(400, [
+      outcomeIssue(
+        'error',
+        'required',
+        'The request body must be NDJSON: one Parameters resource per line',
+      ),
+    ]);
+  }
+  if (is === false) {
+    throw new OperationOutcomeError(415, [
+      outcomeIssue(
+        'error',
+        'not-supported',
+        `Content-Type must be ${FHIR_NDJSON} (one Parameters resource per line)`,
+      ),
+    ]);
+  }
+  next();
+};
+
+/** Writes to the response, waiting for 'drain' when it is full; rejects once the client is gone. */
+function writer(res: Response): (text: string) => Promise<void> {
+  return (text) =>
+    new Promise((resolve, reject) => {
+      if (res.destroyed || res.writableEnded) {
+        reject(new Error('client gone'));
+        return;
+      }
+      if (res.write(text)) {
+        resolve();
+        return;
+      }
+      const done = (err?: Error): void => {
+        res.off('drain', onDrain);
+        res.off('close', onClose);
+        if (err === undefined) {
+          resolve();
+        } else {
+          reject(err);
+        }
+      };
+      const onDrain = (): void => {
+        done();
+      };
+      const onClose = (): void => {
+        done(new Error('client gone'));
+      };
+      res.on('drain', onDrain);
+      res.on('close', onClose);
+    });
+}
+
+/**
+ * The bulk forecast route.
+ *
+ * @param deps - Catalog, line limit, metrics hook, executor, clock.
+ */
+export function fhirBulkRoutes(deps: FhirBulkRouteDeps): Router {
+  const router = Router();
+  const lineLimit = bytesOf(deps.lineLimit);
+  const clock = deps.clock ?? systemClock;
+  const timeZone = deps.timeZone ?? 'UTC';
+  const executor = deps.executor ?? inProcessExecutor(deps.catalog);
+
+  const handler = async (req: Request, res: Response): Promise<void> => {
+    const unknown = Object.keys(req.query).filter((k) => !QUERY_NAMES.has(k));
+    if (unknown.length > 0) {
+      throw badRequest(
+        `Unknown query parameter ${unknown.map((k) => `"${k}"`).join(', ')}; this operation takes assessmentDate and knowledgeBaseVersion`,
+      );
+    }
+    const single = (name: string): string | undefined => {
+      const value: unknown = req.query[name];
+      if (value !== undefined && typeof value !== 'string') {
+        throw badRequest(`Query parameter ${name} must be given once`);
+      }
+      return value;
+    };
+    const choice = chooseRun(
+      {
+        assessmentDate: single('assessmentDate') ?? clock.today(timeZone).toString(),
+        version: single('knowledgeBaseVersion'),
+      },
+      deps.catalog,
+      {
+        assessmentDate: 'Query parameter assessmentDate',
+        version: 'Query parameter knowledgeBaseVersion',
+      },
+    );
+    if (!choice.ok) {
+      throw new OperationOutcomeError(
+        400,
+        choice.problems.map((p) =>
+          outcomeIssue('error', p.includes('rule set') ? 'not-supported' : 'value', p),
+        ),
+      );
+    }
+
+    res.status(200).type(FHIR_NDJSON).set('X-Rule-Set', choice.label);
+    res.flushHeaders();
+    const write = writer(res);
+    let crashed = 0;
+    const sink = async (results: readonly ItemResult[]): Promise<void> => {
+      let text = '';
+      for (const r of results) {
+        if (r.out !== undefined) {
+          text += `${r.out}\n`;
+        }
+        if (r.crashed === true) {
+          crashed += 1;
+        }
+        if (r.groups !== undefined && deps.recordForecast !== undefined) {
+          const vaccineGroups: { vaccineGroup: string; status: string }[] = [];
+          for (let i = 0; i + 1 < r.groups.length; i += 2) {
+            vaccineGroups.push({ vaccineGroup: r.groups[i] ?? '', status: r.groups[i + 1] ?? '' });
+          }
+          deps.recordForecast({ vaccineGroups });
+        }
+      }
+      await write(text);
+    };
+    try {
+      const stats = await runPipeline(lineItems(ndjsonLines(req, lineLimit), lineLimit), {
+        executor,
+        run: {
+          assessmentDate: choice.assessmentDate,
+          version: choice.version,
+          output: 'parameters',
+        },
+        sink,
+        ...(deps.batchItems === undefined ? {} : { batchItems: deps.batchItems }),
+        ...(deps.window === undefined ? {} : { window: deps.window }),
+      });
+      deps.onFinished?.(stats);
+      if (crashed > 0) {
+        // A bug, answered per line as an `exception` outcome; the count only (no patient data).
+        log(req)?.error({ lines: crashed }, 'bulk forecast: lines failed with an internal error');
+      }
+      res.end();
+    } catch (err) {
+      if (res.destroyed || res.writableEnded) {
+        return; // the client went away: nothing to tell it
+      }
+      // The status is sent already: the last line says the run stopped (no internals in it).
+      log(req)?.error({ err }, 'bulk forecast stopped');
+      const aborted = req.readableAborted || req.destroyed;
+      res.end(
+        `${JSON.stringify(
+          operationOutcome([
+            outcomeIssue(
+              'fatal',
+              aborted ? 'incomplete' : 'exception',
+              aborted
+                ? 'The request body ended before it was complete; the lines above are all that were answered'
+                : 'Internal server error: the bulk forecast stopped; the lines above are all that were answered',
+            ),
+          ]),
+        )}\n`,
+      );
+    }
+  };
+
+  router
+    .route([...FHIR_BULK_PATHS])
+    .post(negotiate, handler)
+    .all((_req, res) => {
+      res.set('Allow', 'POST');
+      throw new OperationOutcomeError(405, [
+        outcomeIssue('error', 'not-supported', 'Method not allowed here; use POST'),
+      ]);
+    });
+  return router;
+}

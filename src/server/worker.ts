@@ -1,0 +1,143 @@
+/**
+ * One serving process (the only process with `WORKERS=1`, else each cluster worker): loads and
+ * validates every rule set, builds the app, listens, marks ready; drains on SIGTERM/SIGINT.
+ * Loaded by `main.ts` only in a process that serves.
+ */
+import cluster from 'node:cluster';
+import { readFileSync } from 'node:fs';
+import type { Config } from '../config';
+import { loadTrustedIssuers, TrustedIssuersError } from '../http/cds-trusted-issuers';
+import type { TrustedIssuer } from '../http/cds-trusted-issuers';
+import { systemClock } from '../http/clock';
+import { createApp } from '../http/create-app';
+import { createFhirReader } from '../http/fhir-reader';
+import { createCdsTokenVerifier, jwtLibrary } from '../http/middleware/cds-jwt';
+import type { CdsAuth } from '../http/middleware/cds-jwt';
+import type { CdsDeps } from '../http/routes/cds-services';
+import type { Logger } from '../http/logging';
+import { createMetrics } from '../http/metrics';
+import { Readiness } from '../http/readiness';
+import { RuleSetError } from '../rules/problem';
+import { loadRuleCatalog } from '../rules/rule-catalog';
+import { clusterMetricsRender, notifyReady, registerForAggregation } from './cluster';
+import { exitWith } from './exit';
+import { listen } from './http-server';
+
+/**
+ * Starts serving.
+ *
+ * @param config - the parsed configuration
+ * @param logger - the service logger
+ */
+export async function startWorker(config: Config, logger: Logger): Promise<void> {
+  const started = process.hrtime.bigint();
+  let catalog;
+  try {
+    catalog = loadRuleCatalog(config.rulesDir, config.defaultRuleSetVersion);
+  } catch (err) {
+    if (err instanceof RuleSetError) {
+      process.stderr.write(`refusing to start: ${err.message}\n`);
+      exitWith(logger, 1);
+    }
+    throw err;
+  }
+  const defaultRuleSet =
+    catalog.labels.find((l) => l.endsWith(`@${catalog.defaultVersion}`)) ?? catalog.defaultVersion;
+
+  const inCluster = cluster.isWorker;
+  const metrics = createMetrics({
+    ruleSets: catalog.labels,
+    defaultRuleSet,
+    processMetrics: true,
+    ...(inCluster ? { render: clusterMetricsRender() } : {}),
+  });
+  if (inCluster) {
+    registerForAggregation(metrics.registry);
+  }
+
+  // CDS Hooks: the JWT verifier trusts exactly the issuers of CDS_TRUSTED_ISSUERS_FILE (none when
+  // unset: every call answers 401, warned about at start-up); an invalid file refuses the start.
+  let auth: CdsAuth = 'disabled';
+  if (config.cdsAuth === 'jwt') {
+    let issuers: TrustedIssuer[] = [];
+    if (config.cdsTrustedIssuersFile !== undefined) {
+      try {
+        issuers = loadTrustedIssuers(readFileSync(config.cdsTrustedIssuersFile, 'utf8'));
+      } catch (err) {
+        if (err instanceof TrustedIssuersError) {
+          process.stderr.write(
+            `refusing to start: ${config.cdsTrustedIssuersFile}: ${err.message}\n`,
+          );
+          exitWith(logger, 1);
+        }
+        throw err;
+      }
+    }
+    auth = createCdsTokenVerifier({ issuers, nowSeconds: () => systemClock.nowSeconds() });
+  }
+  const cds: CdsDeps = {
+    auth,
+    publicBaseUrl: config.publicBaseUrl,
+    timeZone: config.forecastTimeZone,
+    clock: systemClock,
+    fhirReader: createFhirReader(),
+    fhirTimeoutMs: config.fhirFetchTimeoutMs,
+  };
+
+  const readiness = new Readiness();
+  const app = createApp({ readiness, catalog, bodyLimit: config.bodyLimit, logger, metrics, cds });
+  const running = await listen(app, config);
+  readiness.markReady();
+  if (auth !== 'disabled') {
+    // Loaded lazily (start-up does not wait for it); load it now, before the first CDS call.
+    setImmediate(jwtLibrary);
+  }
+  const startupMs = Math.round(Number(process.hrtime.bigint() - started) / 1e6);
+  if (inCluster) {
+    notifyReady({
+      cdsi: 'ready',
+      port: running.port,
+      ruleSets: catalog.labels,
+      defaultRuleSet,
+      startupMs,
+    });
+  } else {
+    logger.info(
+      { port: running.port, workers: 1, ruleSets: catalog.labels, defaultRuleSet, startupMs },
+      'listening',
+    );
+  }
+
+  let stopping = false;
+  const shutdown = (reason: string): void => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    readiness.markDraining();
+    logger.info({ reason, graceMs: config.shutdownGraceMs }, 'shutting down');
+    const onListenerClosed = (): void => {
+      logger.info('listener closed: new connections are refused');
+    };
+    void running.drain({ graceMs: config.shutdownGraceMs, onListenerClosed }).then((clean) => {
+      if (clean) {
+        logger.info('stopped');
+      } else {
+        logger.warn('grace period over: open connections were cut');
+      }
+      exitWith(logger, clean ? 0 : 1);
+    });
+  };
+  process.on('SIGTERM', () => {
+    shutdown('SIGTERM');
+  });
+  process.on('SIGINT', () => {
+    shutdown('SIGINT');
+  });
+  if (inCluster) {
+    // The primary is gone (killed): nobody will forward signals any more.
+    process.on('disconnect', () => {
+      shutdown('primary gone');
+    });
+  }
+}

@@ -1,0 +1,327 @@
+/**
+ * The `forecast-bulk` command end to end on small folders: bulk-export grouping (split files,
+ * a patient without immunizations, a condition, resources of unknown patients, broken lines),
+ * NDJSON input, sharding (every patient exactly once across shards), usage errors.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ImmunizationEvaluation, ImmunizationRecommendation, OperationOutcome } from 'fhir/r4';
+import { writeBulkExport, writeParametersNdjson } from '../../bench/population';
+import { readExport, findExportFiles } from '../../src/bulk/bulk-export';
+import type { BulkItem } from '../../src/bulk/forecast-item';
+import { EXIT, runForecastBulk, type BulkCliIo } from '../../src/cli/forecast-bulk';
+import { cvx, immunization, patient } from '../fhir/builders';
+import { inputLine } from './support';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'forecast-bulk-test-'));
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function io(): BulkCliIo & { text: () => string } {
+  const lines: string[] = [];
+  return {
+    log: (t) => lines.push(t),
+    error: (t) => lines.push(t),
+    progress: { write: (t) => lines.push(t), isTTY: false },
+    stdin: (async function* () {})(),
+    text: () => lines.join('\n'),
+  };
+}
+
+const ndjson = (rows: readonly object[]) => rows.map((r) => `${JSON.stringify(r)}\n`).join('');
+function read<T>(folder: string, file: string): T[] {
+  return readFileSync(join(folder, file), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as T);
+}
+
+describe('a bulk-export folder', () => {
+  let out: string;
+  let code: number;
+  let log: string;
+  beforeAll(async () => {
+    const exp = join(dir, 'export');
+    mkdirSync(exp);
+    const ref = (id: string) => ({ patient: { reference: `Patient/${id}` } });
+    writeFileSync(
+      join(exp, 'Patient.ndjson'),
+      ndjson([
+        patient({ id: 'kid', birthDate: '2024-03-15' }),
+        patient({ id: 'nodoses', birthDate: '2025-01-10', gender: 'male' }),
+        patient({ id: 'immune', birthDate: '1990-05-05' }),
+      ]) + '{"resourceType":"Patient"}\n',
+    );
+    // The kid's doses are split over two files, as $export does for big types.
+    writeFileSync(
+      join(exp, 'Immunization.000.ndjson'),
+      ndjson([
+        immunization('hepb-1', '2024-03-15', cvx('08'), ref('kid')),
+        immunization('orphan-1', '2024-03-15', cvx('08'), ref('nobody')),
+      ]),
+    );
+    writeFileSync(
+      join(exp, 'Immunization.001.ndjson'),
+      ndjson([
+        immunization('hepb-2', '2024-04-19', cvx('08'), {
+          patient: { reference: 'https://ehr.example/fhir/Patient/kid' },
+        }),
+        // History of varicella, as an Immunization not done with a reason: evidence of immunity.
+        immunization('var-history', '2000-01-01', cvx('21'), {
+          ...ref('immune'),
+          status: 'not-done',
+          statusReason: { coding: [{ system: 'http://snomed.info/sct', code: '38907003' }] },
+        }),
+      ]) + 'not json\n',
+    );
+    writeFileSync(
+      join(exp, 'Condition.ndjson'),
+      ndjson([
+        {
+          resourceType: 'Condition',
+          id: 'c1',
+          subject: { reference: 'Patient/immune' },
+          code: { coding: [{ system: 'http://snomed.info/sct', code: '38907003' }] },
+        },
+      ]),
+    );
+    writeFileSync(join(exp, 'Practitioner.ndjson'), '');
+    out = join(dir, 'out-export');
+    const o = io();
+    code = await runForecastBulk(
+      [exp, '--out', out, '--assessment-date', '2026-03-20', '--workers', '1'],
+      o,
+    );
+    log = o.text();
+  }, 60_000);
+
+  test('forecasts every patient, including one without immunizations', () => {
+    const recs = read<ImmunizationRecommendation>(out, 'ImmunizationRecommendation.ndjson');
+    expect(recs.map((r) => r.patient.reference).sort()).toEqual([
+      'Patient/immune',
+      'Patient/kid',
+      'Patient/nodoses',
+    ]);
+    expect(recs.map((r) => r.id).sort()).toEqual(['immune', 'kid', 'nodoses']);
+    for (const r of recs) {
+      expect(r.date).toBe('2026-03-20');
+    }
+  });
+
+  test("gathers a patient's resources from every file and reference form", () => {
+    const evals = read<ImmunizationEvaluation>(out, 'ImmunizationEvaluation.ndjson');
+    expect(evals.map((e) => [e.id, e.patient.reference, e.immunizationEvent.reference])).toEqual([
+      ['kid-e1', 'Patient/kid', 'Immunization/hepb-1'],
+      ['kid-e2', 'Patient/kid', 'Immunization/hepb-2'],
+    ]);
+    const kid = read<ImmunizationRecommendation>(out, 'ImmunizationRecommendation.ndjson').find(
+      (r) => r.id === 'kid',
+    )!;
+    const hepb = kid.recommendation.find((r) => r.targetDisease?.text === 'HepB')!;
+    expect(hepb.doseNumberPositiveInt).toBe(3);
+    expect(hepb.supportingImmunization?.map((s) => s.reference)).toEqual([
+      'ImmunizationEvaluation/kid-e1',
+      'ImmunizationEvaluation/kid-e2',
+    ]);
+  });
+
+  test("uses a patient's conditions and vaccines not given for a reason", () => {
+    const recs = read<ImmunizationRecommendation>(out, 'ImmunizationRecommendation.ndjson');
+    const status = (id: string, group: string) =>
+      recs.find((r) => r.id === id)!.recommendation.find((r) => r.targetDisease?.text === group)!
+        .forecastStatus.text;
+    expect(status('immune', 'Varicella')).toBe('Immune');
+    expect(status('nodoses', 'Varicella')).not.toBe('Immune');
+    // The Condition was read (history of varicella, as the CDSi observation).
+    const info = read<OperationOutcome>(out, 'information.ndjson').flatMap((o) =>
+      o.issue.map((i) => i.diagnostics),
+    );
+    expect(info).toContainEqual(
+      expect.stringMatching(
+        /^Condition\/c1 \(Condition.ndjson line 1\): Read as CDSi observation \d+/,
+      ),
+    );
+  });
+
+  test('reports what it could not use by file and line, and exits 1', () => {
+    const errors = read<OperationOutcome>(out, 'errors.ndjson').map((o) => o.issue[0]!.diagnostics);
+    expect(errors.sort()).toEqual([
+      "Immunization.000.ndjson line 2: refers to Patient/nobody, which is not in the export's Patient files",
+      'Immunization.001.ndjson line 3: the line is not valid JSON',
+      'Patient.ndjson line 4: Patient.id is missing or not a FHIR id',
+    ]);
+    expect(code).toBe(EXIT.inputErrors);
+    expect(log).toMatch(/note: Practitioner.ndjson is not used/);
+    expect(log).toMatch(
+      /3 patients forecast, 3 error\(s\) in [\d.]+ s \(\d+ patients\/s overall\); assessment date 2026-03-20, cdc-cdsi@4.64/,
+    );
+    // Never a patient identifier on stderr.
+    expect(log).not.toMatch(/kid|immune|nodoses/);
+  });
+});
+
+test('NDJSON input: one patient per line, errors by line number', async () => {
+  const file = join(dir, 'in.ndjson');
+  writeFileSync(file, [inputLine('a', '2024-01-01'), '{', inputLine('b', '2023-01-01')].join('\n'));
+  const out = join(dir, 'out-ndjson');
+  expect(
+    await runForecastBulk(
+      [file, '--out', out, '--assessment-date', '2026-03-20', '--workers', '0', '--quiet'],
+      io(),
+    ),
+  ).toBe(EXIT.inputErrors);
+  expect(
+    read<ImmunizationRecommendation>(out, 'ImmunizationRecommendation.ndjson').map((r) => [
+      r.id,
+      r.patient.reference,
+    ]),
+  ).toEqual([
+    ['l1', 'Patient/a'],
+    ['l3', 'Patient/b'],
+  ]);
+  expect(read<OperationOutcome>(out, 'errors.ndjson')).toEqual([
+    expect.objectContaining({
+      id: 'line-2',
+      issue: [
+        expect.objectContaining({ diagnostics: expect.stringMatching(/^line 2: /) as unknown }),
+      ],
+    }),
+  ]);
+  // A second run into the same folder needs --force.
+  const o = io();
+  expect(await runForecastBulk([file, '--out', out, '--workers', '0'], o)).toBe(EXIT.usage);
+  expect(o.text()).toMatch(/already holds .*use --force/);
+}, 30_000);
+
+describe('sharding', () => {
+  const patients = 120;
+  let exp: string;
+  beforeAll(async () => {
+    exp = join(dir, 'population');
+    await writeBulkExport(exp, patients, { assessmentDate: '2026-03-20', seed: 7, perFile: 500 });
+  });
+
+  test('n shards together forecast every patient exactly once', async () => {
+    const seen: string[] = [];
+    for (let i = 1; i <= 3; i++) {
+      const out = join(dir, `shard-${i}`);
+      const code = await runForecastBulk(
+        [
+          exp,
+          '--out',
+          out,
+          '--assessment-date',
+          '2026-03-20',
+          '--workers',
+          '0',
+          '--quiet',
+          '--shard',
+          `${i}/3`,
+        ],
+        io(),
+      );
+      expect(code).toBe(EXIT.ok);
+      const ids = read<ImmunizationRecommendation>(out, 'ImmunizationRecommendation.ndjson').map(
+        (r) => r.patient.reference!,
+      );
+      expect(ids.length).toBeGreaterThan(patients / 6); // each shard gets a fair part
+      seen.push(...ids);
+    }
+    expect(seen).toHaveLength(patients);
+    expect(new Set(seen)).toEqual(
+      new Set(Array.from({ length: patients }, (_, n) => `Patient/p${n}`)),
+    );
+  }, 120_000);
+
+  test('NDJSON input is sharded by patient id the same way as an export', async () => {
+    const file = join(dir, 'population.ndjson');
+    await writeParametersNdjson(file, 60, { assessmentDate: '2026-03-20', seed: 7 });
+    const out = join(dir, 'shard-ndjson');
+    const o = io();
+    await runForecastBulk(
+      [file, '--out', out, '--assessment-date', '2026-03-20', '--workers', '0', '--shard', '2/3'],
+      o,
+    );
+    const fromNdjson = read<ImmunizationRecommendation>(
+      out,
+      'ImmunizationRecommendation.ndjson',
+    ).map((r) => r.patient.reference);
+    const fromExport = read<ImmunizationRecommendation>(
+      join(dir, 'shard-2'),
+      'ImmunizationRecommendation.ndjson',
+    )
+      .map((r) => r.patient.reference!)
+      .filter((ref) => Number(ref.slice('Patient/p'.length)) < 60);
+    expect(fromNdjson.sort()).toEqual(fromExport.sort());
+    expect(o.text()).toMatch(/lines of other shards skipped/);
+  }, 60_000);
+});
+
+test('grouping across many partitions keeps each patient whole', async () => {
+  const exp = join(dir, 'partitions');
+  await writeBulkExport(exp, 300, { assessmentDate: '2026-03-20', seed: 3, perFile: 1000 });
+  const tmp = mkdtempSync(join(dir, 'tmp-'));
+  const errors: string[] = [];
+  const reader = readExport({
+    files: findExportFiles(exp).files,
+    tmpDir: tmp,
+    onError: (t) => void errors.push(t),
+    partitionBytes: 20_000,
+  });
+  const summary = await reader.partition();
+  expect(summary.partitions).toBeGreaterThan(10);
+  expect(summary.patients).toBe(300);
+  const items: BulkItem[] = [];
+  for await (const item of reader.items()) {
+    items.push(item);
+  }
+  expect(errors).toEqual([]);
+  expect(items).toHaveLength(300);
+  const resources = items.flatMap((i) => (i.kind === 'patient' ? i.resources : []));
+  expect(resources.length + 300).toBe(summary.resources);
+  for (const item of items) {
+    if (item.kind === 'patient') {
+      for (const r of item.resources) {
+        expect(r.text).toContain(`"Patient/${item.patientId}"`);
+      }
+    }
+  }
+}, 60_000);
+
+test.each([
+  [['--out', 'x'], /give one input/],
+  [['in.ndjson'], /--out <folder> is required/],
+  [['in.ndjson', '--out', 'x', '--shard', '0/3'], /need 1 ≤ i ≤ n/],
+  [['in.ndjson', '--out', 'x', '--shard', 'two'], /--shard must be i\/n/],
+  [['in.ndjson', '--out', 'x', '--workers', '-1'], /--workers must be a whole number|--workers/],
+  [['missing.ndjson', '--out', 'x'], /no such file or folder/],
+])('usage error %j exits 2 with a message', async (args, message) => {
+  const o = io();
+  expect(await runForecastBulk(args, o)).toBe(EXIT.usage);
+  expect(o.text()).toMatch(message);
+});
+
+test('an unknown rule version or a partial date exits 2', async () => {
+  const file = join(dir, 'one.ndjson');
+  writeFileSync(file, `${inputLine('a', '2024-01-01')}\n`);
+  const o = io();
+  expect(
+    await runForecastBulk(
+      [file, '--out', join(dir, 'o1'), '--rule-version', '9.99', '--assessment-date', '2026-03'],
+      o,
+    ),
+  ).toBe(EXIT.usage);
+  expect(o.text()).toMatch(/--assessment-date must be a full date/);
+  expect(o.text()).toMatch(/--rule-version "9.99" is not a loaded rule set/);
+}, 30_000);
+
+test('--help prints the usage and exits 0', async () => {
+  const o = io();
+  expect(await runForecastBulk(['--help'], o)).toBe(EXIT.ok);
+  expect(o.text()).toMatch(/^Usage: forecast-bulk <input> --out <folder>/);
+});
