@@ -29,6 +29,7 @@ import type { WriteStream } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { consoleIo } from './console-io';
 import { findExportFiles, readExport } from '../bulk/bulk-export';
 import { createThreadPool, inProcessExecutor, type ForecastExecutor } from '../bulk/executor';
 import type { BulkItem, ItemResult, RunSettings } from '../bulk/forecast-item';
@@ -110,21 +111,7 @@ export interface BulkCliIo {
   readonly stdin: AsyncIterable<Buffer | string>;
 }
 
-const processIo: BulkCliIo = {
-  log: (t) => {
-    console.log(t);
-  },
-  error: (t) => {
-    console.error(t);
-  },
-  progress: {
-    write: (t) => {
-      process.stderr.write(t);
-    },
-    isTTY: process.stderr.isTTY,
-  },
-  stdin: process.stdin,
-};
+const processIo: BulkCliIo = { ...consoleIo, stdin: process.stdin };
 
 class UsageError extends Error {}
 

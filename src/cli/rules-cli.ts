@@ -58,6 +58,7 @@ import {
 import { formatProblem, RuleSetError } from '../rules/problem';
 import { findRepoRoot } from '../rules/repo-root';
 import { readCdsiRuleSet } from '../rules/validate/validate-cdsi';
+import { consoleIo } from './console-io';
 import { runImportCli } from './rules-import';
 import { runValidateCli } from './rules-validate';
 
@@ -76,20 +77,7 @@ export interface RulesCliIo {
   readonly progress: ProgressSink;
 }
 
-const processIo: RulesCliIo = {
-  log: (t) => {
-    console.log(t);
-  },
-  error: (t) => {
-    console.error(t);
-  },
-  progress: {
-    write: (t) => {
-      process.stderr.write(t);
-    },
-    isTTY: process.stderr.isTTY,
-  },
-};
+const processIo: RulesCliIo = consoleIo;
 
 /** The top-level `--help`. */
 export const USAGE = `Usage: ${PROG} <command> [options]        (in this repository: npm run rules -- <command> …)
