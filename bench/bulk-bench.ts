@@ -17,7 +17,8 @@
  *     npm run bench:bulk -- --only cli --cli-patients 1000000 --discard-output
  *
  * `--discard-output` sends the CLI's output files to /dev/null (a million patients make about
- * 60 GB of FHIR output); `--assessment-date` (default 2026-11-01); `--keep` keeps the inputs.
+ * 60 GB of FHIR output); `--keep` keeps the inputs. The assessment date is fixed at 2026-11-01 so
+ * that runs compare.
  *
  * @packageDocumentation
  */
@@ -302,8 +303,31 @@ function fmt(n: number, digits = 0): string {
     : '—';
 }
 
+const USAGE = `usage: npm run bench:bulk -- [--patients N] [--cli-patients N] [--threads N]
+       [--only http|cli] [--discard-output] [--keep]`;
+const FLAGS = new Set(['--serve', '--discard-output', '--keep']);
+const VALUED = new Set(['--patients', '--cli-patients', '--threads', '--only']);
+
+/** Refuses a mistyped option (and answers --help) before minutes of generation start. */
+function checkArgs(argv: readonly string[]): void {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? '';
+    if (a === '--help' || a === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    }
+    if (VALUED.has(a)) {
+      i++;
+    } else if (!FLAGS.has(a)) {
+      console.error(`unknown option ${a}\n${USAGE}`);
+      process.exit(2);
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  checkArgs(argv);
   if (argv.includes('--serve')) {
     await serve(argv);
     return;
