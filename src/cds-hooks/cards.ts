@@ -14,6 +14,9 @@
  * - Suggestions: one draft MedicationRequest per due group (`selectionBehavior: any`, as each
  *   can be chosen on its own).
  * - A link to the human-readable explanation, see {@link explanationUrl}.
+ * - Season caveats (`engine/season-coverage.ts`): when a group's forecast stopped at a season end
+ *   because the rule set has no season covering today, the detail says so first; when nothing
+ *   else is due, a `warning` card carries the caveat alone (no card would read as "up to date").
  *
  * @packageDocumentation
  */
@@ -21,6 +24,7 @@ import type { MedicationRequest } from 'fhir/r4';
 import type { CalendarDate } from '../calendar';
 import { canonicalCvx, type RuleSet } from '../engine/rule-set';
 import type { ForecastResult, VaccineGroupResult } from '../engine/model';
+import type { SeasonCaveat } from '../engine/season-coverage';
 import { SYSTEM } from '../fhir/codes';
 import type { CdsCard, CdsCoding, CdsSource, CdsSuggestion } from './types';
 
@@ -231,11 +235,13 @@ export function sourceOf(service: string, ruleSet: RuleSet, publicBaseUrl: strin
  * @param result - The forecast for today.
  * @param ctx - Link base, patient id, rule set, id generator.
  * @param notes - Lines to add to the detail (data left out, data missing), no patient data.
+ * @param caveats - Groups whose season has run out in the rule set (`seasonCaveats`).
  */
 export function forecastCard(
   result: ForecastResult,
   ctx: CardContext,
   notes: readonly string[] = [],
+  caveats: readonly SeasonCaveat[] = [],
 ): CdsCard | undefined {
   const timed = result.vaccineGroups.flatMap((group) => {
     const timing = timingOf(group, result.assessmentDate);
@@ -245,12 +251,15 @@ export function forecastCard(
     ...timed.filter((d) => d.timing === 'overdue'),
     ...timed.filter((d) => d.timing === 'due'),
   ];
-  if (due.length === 0) {
+  if (due.length === 0 && caveats.length === 0) {
     return undefined;
   }
   const early = timed.filter((d) => d.timing === 'early');
   const detail = [
     `Immunization forecast for ${result.assessmentDate.toString()} by the CDC CDSi logic, rule set ${result.ruleSet}.`,
+    ...(caveats.length > 0
+      ? ['#### Season data out of date', ...caveats.map((c) => `- ${cell(c.text)}`)]
+      : []),
     ...due.map((d) => groupTable(d.group, d.timing)),
     ...(early.length > 0
       ? ['#### May be given early', ...early.map((d) => groupTable(d.group, d.timing))]
@@ -260,9 +269,9 @@ export function forecastCard(
   const suggestions = due.flatMap((d) => orderSuggestion(d, ctx) ?? []);
   return {
     uuid: ctx.newId(),
-    summary: forecastSummary(due),
+    summary: due.length > 0 ? forecastSummary(due) : seasonSummary(caveats, result.ruleSet),
     detail,
-    indicator: due.some((d) => d.timing === 'overdue') ? 'warning' : 'info',
+    indicator: due.length === 0 || due.some((d) => d.timing === 'overdue') ? 'warning' : 'info',
     source: sourceOf('CDSi immunization forecast', ctx.ruleSet, ctx.publicBaseUrl),
     ...(suggestions.length > 0 ? { suggestions, selectionBehavior: 'any' as const } : {}),
     links: [
@@ -273,6 +282,20 @@ export function forecastCard(
       },
     ],
   };
+}
+
+/**
+ * The summary of a card that carries only season caveats: "Influenza, RSV not forecast: rule set
+ * cdc-cdsi@4.64 has no season covering today".
+ */
+function seasonSummary(caveats: readonly SeasonCaveat[], ruleSet: string): string {
+  const text = `${caveats.map((c) => c.vaccineGroup).join(', ')} not forecast: rule set ${ruleSet} has no season covering today`;
+  return text.length <= MAX_SUMMARY
+    ? text
+    : `${caveats.length} vaccine groups not forecast: rule set ${ruleSet} has no season covering today`.slice(
+        0,
+        MAX_SUMMARY,
+      );
 }
 
 /** Why an ordered dose would not count. */

@@ -9,7 +9,7 @@
  * @packageDocumentation
  */
 import type { CalendarDate } from '../calendar';
-import { forecast } from '../engine';
+import { forecast, seasonCaveats } from '../engine';
 import type { ForecastCatalog } from '../fhir/to-engine';
 import { OperationOutcomeError, outcomeIssue } from '../fhir/outcome';
 import { forecastCard, unavailableCard, type CardContext } from './cards';
@@ -116,6 +116,11 @@ function forecastCards(data: PatientData, deps: CdsHandlerDeps, ctx: CardContext
   }
   const { request } = read;
   const result = forecast(request.history, request.ruleSet, request.assessmentDate);
-  const card = forecastCard(result, ctx, dataNotes(data, read.rejected));
+  const card = forecastCard(
+    result,
+    ctx,
+    dataNotes(data, read.rejected),
+    seasonCaveats(result, request.ruleSet, request.history.birthDate),
+  );
   return card === undefined ? [] : [card];
 }

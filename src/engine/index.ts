@@ -24,6 +24,8 @@ import { evaluateVaccineGroup } from './vaccine-group';
 export type * from './model';
 export { explainReason } from './explain-reason';
 export type { RuleSet } from './rule-set';
+export { endedSeasons, seasonCaveats, seasonCaveatText } from './season-coverage';
+export type { EndedSeason, SeasonCaveat } from './season-coverage';
 
 const NO_DOSES: readonly AntigenDose[] = [];
 

@@ -4,13 +4,19 @@
  * Framework-free after medplum's FHIR router (design guide §3.1): it never sees Express; the
  * HTTP layer turns the outcome into a status (`statusOf`) and sends the resource.
  *
+ * The output `information` carries, besides the notes about the input, a `business-rule`
+ * warning per vaccine group whose forecast stopped at a season end because the rule set has no
+ * season covering the assessment date (`engine/season-coverage.ts`); it points at the group's
+ * entry of the output, `ImmunizationRecommendation.recommendation[i]`.
+ *
  * @packageDocumentation
  */
-import type { OperationOutcome, Parameters } from 'fhir/r4';
-import { forecast } from '../engine';
+import type { OperationOutcome, OperationOutcomeIssue, Parameters } from 'fhir/r4';
+import { forecast, seasonCaveats, type ForecastResult, type RuleSet } from '../engine';
+import type { CalendarDate } from '../calendar';
 import { SYSTEM } from './codes';
 import { toOutputParameters } from './from-engine';
-import { allOk, operationOutcome } from './outcome';
+import { allOk, operationOutcome, outcomeIssue } from './outcome';
 import { readForecastRequest, type ForecastCatalog } from './to-engine';
 
 export { IMMDS_FORECAST_OPERATION, CAPABILITY_STATEMENT } from './operation-definition';
@@ -45,9 +51,29 @@ export function immdsForecast(body: unknown, deps: ImmdsForecastDeps): HandlerRe
     ...(deps.catalog.codes === undefined ? {} : { codes: deps.catalog.codes }),
     patientReference: request.patientReference,
     doseExpressions: request.doseExpressions,
-    notes: request.notes,
+    notes: [
+      ...request.notes,
+      ...seasonWarnings(result, request.ruleSet, request.history.birthDate),
+    ],
   });
   return [allOk(), parameters];
+}
+
+/**
+ * The CDC rolls the season dates forward in each release, and FORECASTDTCAN-1 and table 7-10 use
+ * them as given: with an old rule set a seasonal group says "Past seasonal recommendation end
+ * date". That answer stays as the specification gives it; this warning stands next to it.
+ */
+function seasonWarnings(
+  result: ForecastResult,
+  ruleSet: RuleSet,
+  birthDate: CalendarDate,
+): OperationOutcomeIssue[] {
+  return seasonCaveats(result, ruleSet, birthDate).map((c) =>
+    outcomeIssue('warning', 'business-rule', c.text, [
+      `ImmunizationRecommendation.recommendation[${c.groupIndex}]`,
+    ]),
+  );
 }
 
 /**

@@ -119,7 +119,7 @@ export const IMMDS_FORECAST_OPERATION: OperationDefinition = {
       min: 0,
       max: '1',
       documentation:
-        'Extension: warnings (doses and observations not used, with the reason) and information (ids given to inputs, codes mapped), each with the FHIRPath of the input element. Absent when there is nothing to say.',
+        'Extension: warnings (doses and observations not used, with the reason) and information (ids given to inputs, codes mapped), each with the FHIRPath of the input element; and a business-rule warning per vaccine group whose seasonal recommendation in the rule set ended before the assessment date (expression ImmunizationRecommendation.recommendation[i]: load newer CDC supporting data). Absent when there is nothing to say.',
       type: 'OperationOutcome',
     },
   ],

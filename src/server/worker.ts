@@ -2,10 +2,16 @@
  * One serving process (the only process with `WORKERS=1`, else each cluster worker): loads and
  * validates every rule set, builds the app, listens, marks ready; drains on SIGTERM/SIGINT.
  * Loaded by `main.ts` only in a process that serves.
+ *
+ * At start-up it warns about every rule set whose seasonal recommendations have all ended by
+ * today (`FORECAST_TIME_ZONE`): its seasonal forecasts say "Past seasonal recommendation end
+ * date" until newer CDC supporting data is loaded.
  */
 import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
+import type { CalendarDate } from '../calendar';
 import type { Config } from '../config';
+import { endedSeasons } from '../engine/season-coverage';
 import { loadTrustedIssuers, TrustedIssuersError } from '../http/cds-trusted-issuers';
 import type { TrustedIssuer } from '../http/cds-trusted-issuers';
 import { systemClock } from '../http/clock';
@@ -18,10 +24,42 @@ import type { Logger } from '../http/logging';
 import { createMetrics } from '../http/metrics';
 import { Readiness } from '../http/readiness';
 import { RuleSetError } from '../rules/problem';
-import { loadRuleCatalog } from '../rules/rule-catalog';
+import { loadRuleCatalog, type RuleCatalog } from '../rules/rule-catalog';
 import { clusterMetricsRender, notifyReady, registerForAggregation } from './cluster';
 import { exitWith } from './exit';
 import { listen } from './http-server';
+
+/**
+ * Logs one `warn` line per loaded rule set that has seasonal recommendations no season of which
+ * covers or follows `today` (rule set, date, and per antigen the vaccine group and its last
+ * season; no patient data).
+ *
+ * @param catalog - The loaded rule sets.
+ * @param today - Today in the configured time zone.
+ * @param logger - The service logger.
+ */
+export function warnEndedSeasons(catalog: RuleCatalog, today: CalendarDate, logger: Logger): void {
+  for (const label of catalog.labels) {
+    const ruleSet = catalog.get(label.slice(label.lastIndexOf('@') + 1));
+    const ended = ruleSet === undefined ? [] : endedSeasons(ruleSet, today);
+    if (ended.length === 0) {
+      continue;
+    }
+    const seasons = ended.map((s) => ({
+      vaccineGroup: s.vaccineGroup,
+      antigen: s.antigen,
+      ...(s.startDate === undefined ? {} : { startDate: s.startDate.toString() }),
+      endDate: s.endDate.toString(),
+    }));
+    logger.warn(
+      { ruleSet: label, today: today.toString(), seasons },
+      `rule set ${label} has no season covering ${today.toString()} for ` +
+        `${ended.map((s) => `${s.vaccineGroup} (last season ended ${s.endDate.toString()})`).join(', ')}: ` +
+        'those forecasts say the season has ended; load newer CDC supporting data ' +
+        '(npm run rules -- import-cdc)',
+    );
+  }
+}
 
 /**
  * Starts serving.
@@ -45,6 +83,10 @@ export async function startWorker(config: Config, logger: Logger): Promise<void>
     catalog.labels.find((l) => l.endsWith(`@${catalog.defaultVersion}`)) ?? catalog.defaultVersion;
 
   const inCluster = cluster.isWorker;
+  if (!inCluster || cluster.worker?.id === 1) {
+    // Once per service, not once per worker: every worker loads the same rules.
+    warnEndedSeasons(catalog, systemClock.today(config.forecastTimeZone), logger);
+  }
   const metrics = createMetrics({
     ruleSets: catalog.labels,
     defaultRuleSet,

@@ -5,7 +5,13 @@
  */
 import type { Bundle, Condition, Immunization, OperationOutcome, Resource } from 'fhir/r4';
 import { CalendarDate } from '../../src/calendar';
-import { cell, forecastSummary, MAX_SUMMARY, type DueGroup } from '../../src/cds-hooks/cards';
+import {
+  cell,
+  forecastCard,
+  forecastSummary,
+  MAX_SUMMARY,
+  type DueGroup,
+} from '../../src/cds-hooks/cards';
 import { readFeedback } from '../../src/cds-hooks/feedback';
 import {
   handleHookCall,
@@ -14,9 +20,11 @@ import {
 import type { FhirReader } from '../../src/cds-hooks/prefetch';
 import { DISCOVERY } from '../../src/cds-hooks/services';
 import type { CdsCard } from '../../src/cds-hooks/types';
+import { forecast, seasonCaveats } from '../../src/engine';
 import type { VaccineGroupResult } from '../../src/engine/model';
 import { OperationOutcomeError } from '../../src/fhir/outcome';
-import { committedCatalog, cvx, immunization, patient } from '../fhir/builders';
+import { readForecastRequest } from '../../src/fhir/to-engine';
+import { committedCatalog, cvx, immunization, patient, twoYearOld } from '../fhir/builders';
 import {
   fullPrefetch,
   orderSignCall,
@@ -550,3 +558,60 @@ function failingReader(): FhirReader & { calls: string[] } {
     nextPages: () => fail('next'),
   };
 }
+
+describe('patient-view card when the rule set has no season covering today', () => {
+  const caveat =
+    'Rule set cdc-cdsi@4.64 has no Influenza season covering 2026-11-20 (its last season ran ' +
+    '2025-07-01 to 2026-06-30): the Influenza forecast says the season has ended. Load newer ' +
+    'CDC supporting data.';
+
+  test('in season the card has no season caveat', async () => {
+    const [card] = await cardsOf(patientViewCall(fullPrefetch()));
+    expect(card!.detail).not.toContain('Season data out of date');
+  });
+
+  test('after the influenza season end the card says so first, for Influenza only', async () => {
+    const [card] = await cardsOf(patientViewCall(fullPrefetch()), '2026-11-20');
+    expectSpecCard(card!);
+    const detail = card!.detail!;
+    expect(detail).toContain(`#### Season data out of date\n\n- ${caveat}`);
+    expect(detail.indexOf('Season data out of date')).toBeLessThan(detail.indexOf('#### HepA'));
+    // The two-year-old is past the infant RSV series' maximum age: newer dates would not help.
+    expect(detail).not.toContain('no RSV season');
+  });
+
+  test('with nothing else due, a warning card carries the caveat (no card would read as up to date)', () => {
+    const read = readForecastRequest(twoYearOld(), catalog);
+    if (!read.ok) throw new Error('request not read');
+    const full = forecast(
+      read.request.history,
+      read.request.ruleSet,
+      CalendarDate.parse('2026-11-20'),
+    );
+    // Only the Influenza group, as if every other vaccine were up to date.
+    const result = {
+      ...full,
+      vaccineGroups: full.vaccineGroups.filter((g) => g.vaccineGroup === 'Influenza'),
+    };
+    const ctx = {
+      publicBaseUrl: 'https://cds.example.org',
+      patientId: 'p1',
+      ruleSet: read.request.ruleSet,
+      newId: () => '00000000-0000-4000-8000-000000000001',
+    };
+    expect(forecastCard(result, ctx)).toBeUndefined();
+    const card = forecastCard(
+      result,
+      ctx,
+      [],
+      seasonCaveats(result, read.request.ruleSet, read.request.history.birthDate),
+    );
+    expectSpecCard(card!);
+    expect(card!.indicator).toBe('warning');
+    expect(card!.summary).toBe(
+      'Influenza not forecast: rule set cdc-cdsi@4.64 has no season covering today',
+    );
+    expect(card!.detail).toContain(caveat);
+    expect(card!.suggestions).toBeUndefined();
+  });
+});

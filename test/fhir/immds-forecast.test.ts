@@ -420,3 +420,50 @@ describe('assessment dates are calendar dates', () => {
     expect(recommendationOf(out).date).toBe(CalendarDate.parse('2026-02-28').toString());
   });
 });
+
+describe('a rule set whose seasons have ended (the season dates are as the CDC published them)', () => {
+  /** The season warnings of an answer, with the group their expression points at. */
+  function seasonWarnings(out: Parameters): { group: string | undefined; text: string }[] {
+    const groups = recommendationOf(out).recommendation;
+    return informationOf(out)
+      .filter((i) => i.code === 'business-rule')
+      .map((i) => {
+        expect(i.severity).toBe('warning');
+        const index = /^ImmunizationRecommendation\.recommendation\[(\d+)\]$/.exec(
+          i.expression?.[0] ?? '',
+        );
+        return { group: groups[Number(index?.[1])]?.targetDisease?.text, text: i.diagnostics! };
+      });
+  }
+
+  test('no warning while the influenza season of 4.64 covers the assessment date', () => {
+    const out = answer(request('2026-03-20', patient()));
+    expect(groupOf(out, 'Influenza').forecastStatus.text).toBe('Not Complete');
+    expect(seasonWarnings(out)).toEqual([]);
+  });
+
+  test('after the season end the forecast is left as the spec gives it, with a warning naming the group and the dates', () => {
+    const out = answer(request('2026-11-22', patient()));
+    expect(groupOf(out, 'Influenza').forecastStatus.text).toBe('Not Recommended');
+    expect(groupOf(out, 'Influenza').forecastReason?.[0]?.text).toBe(
+      'Past seasonal recommendation end date',
+    );
+    expect(seasonWarnings(out)).toEqual([
+      {
+        group: 'Influenza',
+        text:
+          'Rule set cdc-cdsi@4.64 has no Influenza season covering 2026-11-22 (its last season ' +
+          'ran 2025-07-01 to 2026-06-30): the Influenza forecast says the season has ended. ' +
+          'Load newer CDC supporting data.',
+      },
+    ]);
+  });
+
+  test('an infant gets the RSV warning too, with the latest RSV season', () => {
+    const out = answer(request('2026-11-22', patient({ birthDate: '2026-09-01' })));
+    expect(seasonWarnings(out).map((w) => w.group)).toContain('RSV');
+    expect(seasonWarnings(out).find((w) => w.group === 'RSV')?.text).toContain(
+      'its last season ran 2025-10-01 to 2026-03-31',
+    );
+  });
+});
