@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { parse as parseBytes } from 'bytes';
 
 /** pino's log levels, plus `silent`. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -66,7 +67,6 @@ export interface ConfigDefaults {
   readonly cpus?: number;
 }
 
-const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, b: 1, kb: 1024, mb: 1024 * 1024 };
 const MIN_BODY_LIMIT = 1024;
 const MAX_BODY_LIMIT = 100 * 1024 * 1024;
 
@@ -233,14 +233,13 @@ function parseSize(text: string | undefined, problems: string[]): number {
   if (text === undefined) {
     return fallback;
   }
-  const match = /^(\d+(?:\.\d+)?)\s*(b|kb|mb)?$/i.exec(text.trim());
-  const unit = SIZE_UNITS[(match?.[2] ?? '').toLowerCase()];
-  const bytes = match === null || unit === undefined ? NaN : Math.floor(Number(match[1]) * unit);
-  if (Number.isNaN(bytes) || bytes < MIN_BODY_LIMIT || bytes > MAX_BODY_LIMIT) {
+  // `bytes` is the size parser express's body parsers use, so BODY_LIMIT reads as they would.
+  const size = /^\d/.test(text.trim()) ? parseBytes(text.trim()) : null;
+  if (size === null || size < MIN_BODY_LIMIT || size > MAX_BODY_LIMIT) {
     problems.push(
       `BODY_LIMIT must be a size from 1kb to 100mb such as 1mb or 512kb, got "${text}"`,
     );
     return fallback;
   }
-  return bytes;
+  return Math.floor(size);
 }

@@ -24,6 +24,7 @@
  * @packageDocumentation
  */
 import { Router } from 'express';
+import { parse as parseBytes } from 'bytes';
 import type { Request, RequestHandler, Response } from 'express';
 import type { ForecastCatalog } from '../../fhir/immds-forecast';
 import { OperationOutcomeError, operationOutcome, outcomeIssue } from '../../fhir/outcome';
@@ -32,6 +33,7 @@ import type { ItemResult } from '../../bulk/forecast-item';
 import { ndjsonLines } from '../../bulk/ndjson-lines';
 import { lineItems, runPipeline, type PipelineStats } from '../../bulk/pipeline';
 import { chooseRun } from '../../bulk/run-settings';
+import { requireBodyType } from '../body-type';
 import { systemClock, type Clock } from '../clock';
 import type { ForecastSummary } from '../metrics';
 
@@ -63,24 +65,17 @@ export interface FhirBulkRouteDeps {
   readonly onFinished?: (stats: PipelineStats) => void;
 }
 
-/** Bytes of a size given as a number or as `512kb` / `1mb` / `100` (what BODY_LIMIT accepts). */
+/** Bytes of a size given as a number or as `512kb` / `1mb` (parsed as express's body parsers do). */
 function bytesOf(limit: number | string): number {
-  if (typeof limit === 'number') {
-    return limit;
+  const size = parseBytes(limit);
+  if (size === null || size <= 0) {
+    throw new Error(`Not a size: "${String(limit)}"`);
   }
-  const m = /^(\d+)\s*(b|kb|mb)?$/i.exec(limit.trim());
-  const unit = m?.[2]?.toLowerCase();
-  const factor = unit === 'mb' ? 1024 * 1024 : unit === 'kb' ? 1024 : 1;
-  return m === null ? 1024 * 1024 : Number(m[1]) * factor;
+  return size;
 }
 
 function badRequest(diagnostics: string): OperationOutcomeError {
   return new OperationOutcomeError(400, [outcomeIssue('error', 'invalid', diagnostics)]);
-}
-
-/** The request's logger (pino-http), if any. */
-function log(req: Request): { error: (obj: object, msg: string) => void } | undefined {
-  return (req as { log?: { error: (obj: object, msg: string) => void } }).log;
 }
 
 /** Checks media types before anything is read (406, 415, 400). */
@@ -90,25 +85,10 @@ const negotiate: RequestHandler = (req, _res, next) => {
       outcomeIssue('error', 'not-supported', `This operation answers only ${FHIR_NDJSON}`),
     ]);
   }
-  const is = req.is(NDJSON_TYPES);
-  if (is === null) {
-    throw new OperationOutcomeError(400, [
-      outcomeIssue(
-        'error',
-        'required',
-        'The request body must be NDJSON: one Parameters resource per line',
-      ),
-    ]);
-  }
-  if (is === false) {
-    throw new OperationOutcomeError(415, [
-      outcomeIssue(
-        'error',
-        'not-supported',
-        `Content-Type must be ${FHIR_NDJSON} (one Parameters resource per line)`,
-      ),
-    ]);
-  }
+  requireBodyType(req, NDJSON_TYPES, {
+    missing: 'The request body must be NDJSON: one Parameters resource per line',
+    unsupported: `Content-Type must be ${FHIR_NDJSON} (one Parameters resource per line)`,
+  });
   next();
 };
 
@@ -228,7 +208,7 @@ export function fhirBulkRoutes(deps: FhirBulkRouteDeps): Router {
       deps.onFinished?.(stats);
       if (crashed > 0) {
         // A bug, answered per line as an `exception` outcome; the count only (no patient data).
-        log(req)?.error({ lines: crashed }, 'bulk forecast: lines failed with an internal error');
+        req.log.error({ lines: crashed }, 'bulk forecast: lines failed with an internal error');
       }
       res.end();
     } catch (err) {
@@ -236,7 +216,7 @@ export function fhirBulkRoutes(deps: FhirBulkRouteDeps): Router {
         return; // the client went away: nothing to tell it
       }
       // The status is sent already: the last line says the run stopped (no internals in it).
-      log(req)?.error({ err }, 'bulk forecast stopped');
+      req.log.error({ err }, 'bulk forecast stopped');
       const aborted = req.readableAborted || req.destroyed;
       res.end(
         `${JSON.stringify(

@@ -10,6 +10,7 @@ import {
 } from '../../fhir/immds-forecast';
 import { OperationOutcomeError, outcomeIssue, statusOf } from '../../fhir/outcome';
 import { forecastSummaryOf, type ForecastSummary } from '../metrics';
+import { requireBodyType } from '../body-type';
 import { sendJson } from '../send-json';
 
 /** The FHIR JSON media type; `application/json` is accepted and answered too. */
@@ -69,21 +70,10 @@ function send(req: Request, res: Response, status: number, resource: Resource): 
 /** Rejects, before parsing, a body that is not FHIR JSON or plain JSON (415) or is missing (400). */
 const requireJsonBody: RequestHandler = (req, _res, next) => {
   responseType(req);
-  const is = req.is(MEDIA_TYPES);
-  if (is === null) {
-    throw new OperationOutcomeError(400, [
-      outcomeIssue('error', 'required', 'The request body must be a FHIR Parameters resource'),
-    ]);
-  }
-  if (is === false) {
-    throw new OperationOutcomeError(415, [
-      outcomeIssue(
-        'error',
-        'not-supported',
-        'Content-Type must be application/fhir+json or application/json',
-      ),
-    ]);
-  }
+  requireBodyType(req, MEDIA_TYPES, {
+    missing: 'The request body must be a FHIR Parameters resource',
+    unsupported: 'Content-Type must be application/fhir+json or application/json',
+  });
   next();
 };
 
