@@ -111,6 +111,9 @@ const CONTRAST_PROBE = `(selector) => {
 }`;
 
 describeBrowser('forecast explorer in headless Chromium', () => {
+  // A real browser typing and waiting for the service: jest's 5 s default is too short on a
+  // loaded 2-core CI machine (seen: the first test, on a cold browser, at 5 s).
+  jest.setTimeout(30_000);
   let app: RunningApp;
   let chromium: RunningBrowser;
   let page: Page;
