@@ -6,8 +6,8 @@
  * several rounds, on one core (Node runs the engine on its single main thread).
  *
  * With `--fhir`, also times the FHIR path of each case the same way: the `$immds-forecast`
- * handler (`immdsForecast`: read the request, `forecast()`, build the output Parameters) plus
- * `JSON.stringify` of the answer, i.e. what the HTTP route does besides Express itself.
+ * handler (`immdsForecastOutput`: read the request, `forecast()`, write the output as JSON text)
+ * plus encoding it to bytes, i.e. what the HTTP route does besides Express itself.
  *
  * Usage: `npm run bench:engine [-- --rounds N --warmup N --fhir]`. Results go in
  * docs/benchmarks.md.
@@ -28,7 +28,11 @@ import { assessmentDateOf, toPatientHistory } from '../src/conformance/to-histor
 import { forecast } from '../src/engine';
 import type { PatientHistory } from '../src/engine/model';
 import type { RuleSet } from '../src/engine/rule-set';
-import { immdsForecast, type ForecastCatalog } from '../src/fhir/immds-forecast';
+import {
+  immdsForecastOutput,
+  parametersJson,
+  type ForecastCatalog,
+} from '../src/fhir/immds-forecast';
 import { findRepoRoot } from '../src/rules/repo-root';
 import { loadRuleCatalog } from '../src/rules/rule-catalog';
 import { mean, percentile } from './stats';
@@ -58,7 +62,8 @@ function msSince(start: bigint): number {
 }
 
 /**
- * Runs every input's FHIR request once through the handler and serializes the answer; returns
+ * Runs every input's FHIR request once through the handler and encodes the answer as the
+ * service sends it (ASCII JSON text → bytes); returns
  * per-call times (ms) and the number of requests that got no answer (or threw).
  */
 function fhirRound(
@@ -72,11 +77,11 @@ function fhirRound(
   for (const input of inputs) {
     const start = process.hrtime.bigint();
     try {
-      const [, parameters] = immdsForecast(input.request, deps);
-      if (parameters === undefined) {
+      const [, output] = immdsForecastOutput(input.request, deps);
+      if (output === undefined) {
         errors += 1;
       } else {
-        sink += JSON.stringify(parameters).length;
+        sink += Buffer.from(parametersJson(output), 'latin1').length;
       }
     } catch {
       errors += 1;

@@ -20,6 +20,7 @@ import { createReadStream, createWriteStream, readdirSync, rmSync, statSync } fr
 import type { WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { FHIR_ID, isRecord } from '../fhir/json';
+import { jsonValue } from '../fhir/json-text';
 import type { BulkItem, SourceLine } from './forecast-item';
 import { ndjsonLines } from './ndjson-lines';
 import { inShard, partitionOf, type Shard } from './shard';
@@ -107,14 +108,14 @@ function patientIdOf(
     : (m[1] ?? '');
 }
 
-/** An error about the export: an OperationOutcome line. */
+/** An error about the export: an OperationOutcome line (ASCII, like all bulk output). */
 function exportError(
   where: string,
   code: string,
   diagnostics: string,
   expression?: string,
 ): string {
-  return JSON.stringify({
+  return jsonValue({
     resourceType: 'OperationOutcome',
     issue: [
       {

@@ -16,17 +16,17 @@
  * @packageDocumentation
  */
 import { createHash } from 'node:crypto';
-import type {
-  ImmunizationEvaluation,
-  ImmunizationRecommendation,
-  OperationOutcome,
-  OperationOutcomeIssue,
-  Parameters,
-} from 'fhir/r4';
-import { immdsForecast, type ForecastCatalog } from '../fhir/immds-forecast';
+import type { OperationOutcome, OperationOutcomeIssue } from 'fhir/r4';
+import {
+  immdsForecastOutput,
+  parametersJson,
+  type ForecastCatalog,
+  type ForecastOutput,
+  type OutputIds,
+} from '../fhir/immds-forecast';
 import { isRecord } from '../fhir/json';
+import { jsonValue } from '../fhir/json-text';
 import { operationOutcome, outcomeIssue } from '../fhir/outcome';
-import { forecastSummaryOf } from '../http/metrics';
 import { inShard, type Shard } from './shard';
 
 /** What is fixed for a whole run. */
@@ -68,18 +68,24 @@ export type BulkItem =
       readonly resources: readonly SourceLine[];
     };
 
-/** The answer for one item (NDJSON text without the final newline, except `evaluations`). */
+/**
+ * The answer for one item, as the bytes of NDJSON lines (each with its newline), ready to be
+ * written. Why bytes: the output is written as ASCII text (`fhir/json-text.ts`) made of many
+ * pieces; turning it into bytes at once, where it was made (`latin1`: the same bytes as UTF-8 for
+ * ASCII), costs least — kept as text until the output stream takes it, the pieces would survive
+ * garbage collections and be copied by them.
+ */
 export interface ItemResult {
   /** `parameters` output: the output Parameters or the OperationOutcome, one line. */
-  out?: string;
+  out?: Buffer;
   /** `resources` output: the ImmunizationRecommendation. */
-  recommendation?: string;
-  /** `resources` output: the ImmunizationEvaluations, each line ending with a newline. */
-  evaluations?: string;
+  recommendation?: Buffer;
+  /** `resources` output: the ImmunizationEvaluations, one line each (none: no bytes). */
+  evaluations?: Buffer;
   /** `resources` output: the notes about the input (OperationOutcome), if any. */
-  information?: string;
+  information?: Buffer;
   /** `resources` output: why there is no forecast (OperationOutcome). */
-  error?: string;
+  error?: Buffer;
   /** Set when the item belongs to another shard (nothing else is set). */
   skipped?: true;
   /** Vaccine group and status, alternating, for the forecast metrics. */
@@ -87,6 +93,15 @@ export interface ItemResult {
   /** Set when the item failed unexpectedly (a bug): the caller logs it (no patient data). */
   crashed?: true;
 }
+
+/** The fields of an {@link ItemResult} that hold bytes. */
+export const BYTE_FIELDS = [
+  'out',
+  'recommendation',
+  'evaluations',
+  'information',
+  'error',
+] as const;
 
 /**
  * One item, never throwing: an unexpected failure (a bug) becomes an `exception` outcome for that
@@ -105,7 +120,7 @@ export function safeForecastItem(
     return forecastItem(item, run, catalog);
   } catch {
     const where = item.kind === 'patient' ? `Patient/${item.patientId}` : `line ${item.line}`;
-    const text = JSON.stringify({
+    const text = ndjsonLine({
       resourceType: 'OperationOutcome',
       id: item.kind === 'patient' ? `patient-${shortKey(item.patientId)}` : `line-${item.line}`,
       issue: [
@@ -188,14 +203,19 @@ function forecastLine(
   if (conflicts.length > 0) {
     return failure(run, prefixed(conflicts, `line ${line}: `), `line-${line}`);
   }
-  const [outcome, parameters] = immdsForecast(body, { catalog });
-  if (parameters === undefined) {
+  if (run.output === 'parameters') {
+    const [outcome, output] = immdsForecastOutput(body, { catalog });
+    if (output === undefined) {
+      return failure(run, prefixed(outcome.issue, `line ${line}: `), `line-${line}`);
+    }
+    return { out: asciiLine(parametersJson(output)), groups: groupsOf(output) };
+  }
+  const key = shortKey(`l${line}`);
+  const [outcome, output] = immdsForecastOutput(body, { catalog }, idsFor(key));
+  if (output === undefined) {
     return failure(run, prefixed(outcome.issue, `line ${line}: `), `line-${line}`);
   }
-  if (run.output === 'parameters') {
-    return { out: JSON.stringify(parameters), groups: groupsOf(parameters) };
-  }
-  return splitResources(parameters, `l${line}`, (issue) => ({
+  return splitResources(output, key, (issue) => ({
     ...issue,
     diagnostics: `line ${line}: ${issue.diagnostics ?? issue.code}`,
   }));
@@ -228,19 +248,18 @@ function forecastPatient(
   const sourceOf: SourceOf = (i) => (i >= 2 ? sources[i - 2] : undefined);
   const locate = (issue: OperationOutcomeIssue): OperationOutcomeIssue =>
     locateIssue(issue, item.patientId, sourceOf);
-  const [outcome, parameters] = immdsForecast(
+  const key = shortKey(item.patientId);
+  const [outcome, output] = immdsForecastOutput(
     { resourceType: 'Parameters', parameter },
     { catalog },
+    idsFor(key),
   );
-  if (parameters === undefined) {
+  if (output === undefined) {
     return {
-      error: JSON.stringify({
-        ...operationOutcome(outcome.issue.map(locate)),
-        id: `patient-${shortKey(item.patientId)}`,
-      }),
+      error: ndjsonLine({ ...operationOutcome(outcome.issue.map(locate)), id: `patient-${key}` }),
     };
   }
-  return splitResources(parameters, item.patientId, locate);
+  return splitResources(output, key, locate);
 }
 
 /** A failed item: an OperationOutcome line (`parameters`) or an error line (`resources`). */
@@ -249,7 +268,7 @@ function failure(
   issues: readonly OperationOutcomeIssue[],
   id: string,
 ): ItemResult {
-  const text = JSON.stringify({ ...operationOutcome(issues), id } satisfies OperationOutcome);
+  const text = ndjsonLine({ ...operationOutcome(issues), id } satisfies OperationOutcome);
   return run.output === 'parameters' ? { out: text } : { error: text };
 }
 
@@ -339,8 +358,31 @@ function fixRunSettings(body: unknown, run: RunSettings): OperationOutcomeIssue[
   return conflicts;
 }
 
-function groupsOf(parameters: Parameters): string[] {
-  return forecastSummaryOf(parameters).vaccineGroups.flatMap((g) => [g.vaccineGroup, g.status]);
+function groupsOf(output: ForecastOutput): string[] {
+  const groups: string[] = [];
+  for (const g of output.vaccineGroups) {
+    groups.push(g.vaccineGroup, g.status);
+  }
+  return groups;
+}
+
+/** ASCII text as an NDJSON line's bytes. */
+function asciiLine(text: string): Buffer {
+  return Buffer.from(`${text}\n`, 'latin1');
+}
+
+/** ASCII texts as NDJSON lines' bytes. */
+function asciiLines(texts: readonly string[]): Buffer {
+  let lines = '';
+  for (const text of texts) {
+    lines += `${text}\n`;
+  }
+  return Buffer.from(lines, 'latin1');
+}
+
+/** A resource as an NDJSON line's bytes (ASCII JSON). */
+function ndjsonLine(resource: object): Buffer {
+  return asciiLine(jsonValue(resource));
 }
 
 /** An id part at most 40 characters long, unique per patient key (FHIR ids: 64 at most). */
@@ -349,56 +391,28 @@ function shortKey(key: string): string {
 }
 
 /**
- * Splits an output Parameters into its resources, one NDJSON line each, with ids unique across
- * the run: the recommendation gets `<key>`, evaluation n gets `<key>-e<n>` (the references from
- * the recommendation follow).
+ * Ids unique across the run: the recommendation gets `<key>`, evaluation n gets `<key>-e<n>`
+ * (the recommendation's references follow).
  */
+function idsFor(key: string): OutputIds {
+  return { recommendation: key, evaluation: (n) => `${key}-e${n}` };
+}
+
+/** The output's resources, one NDJSON line each. */
 function splitResources(
-  parameters: Parameters,
+  output: ForecastOutput,
   key: string,
   locate: (issue: OperationOutcomeIssue) => OperationOutcomeIssue,
 ): ItemResult {
-  const k = shortKey(key);
-  const newIds = new Map<string, string>();
-  let evaluations = '';
-  let recommendation: ImmunizationRecommendation | undefined;
-  let information: OperationOutcome | undefined;
-  for (const p of parameters.parameter ?? []) {
-    const resource = p.resource;
-    if (resource?.resourceType === 'ImmunizationEvaluation') {
-      const evaluation = resource as ImmunizationEvaluation;
-      const id = `${k}-e${newIds.size + 1}`;
-      newIds.set(`ImmunizationEvaluation/${evaluation.id ?? ''}`, `ImmunizationEvaluation/${id}`);
-      evaluations += `${JSON.stringify({ ...evaluation, id })}\n`;
-    } else if (resource?.resourceType === 'ImmunizationRecommendation') {
-      recommendation = resource as ImmunizationRecommendation;
-    } else if (resource?.resourceType === 'OperationOutcome') {
-      information = resource as OperationOutcome;
-    }
-  }
-  const result: ItemResult = { evaluations, groups: groupsOf(parameters) };
-  if (recommendation !== undefined) {
-    const recommended = recommendation.recommendation.map((r) =>
-      r.supportingImmunization === undefined
-        ? r
-        : {
-            ...r,
-            supportingImmunization: r.supportingImmunization.map((ref) => ({
-              ...ref,
-              reference: newIds.get(ref.reference ?? '') ?? ref.reference,
-            })),
-          },
-    );
-    result.recommendation = JSON.stringify({
-      ...recommendation,
-      id: k,
-      recommendation: recommended,
-    });
-  }
-  if (information !== undefined) {
-    result.information = JSON.stringify({
-      ...operationOutcome(information.issue.map(locate)),
-      id: `${k}-information`,
+  const result: ItemResult = {
+    recommendation: asciiLine(output.recommendation),
+    evaluations: asciiLines(output.evaluations),
+    groups: groupsOf(output),
+  };
+  if (output.information.length > 0) {
+    result.information = ndjsonLine({
+      ...operationOutcome(output.information.map(locate)),
+      id: `${key}-information`,
     });
   }
   return result;

@@ -210,9 +210,18 @@ function loadCatalog(rulesDir: string): RuleCatalog {
   }
 }
 
-/** Writes text to a stream; resolves at once, or on 'drain' when the stream is full. */
-function write(stream: WriteStream, text: string): Promise<void> | undefined {
-  if (text === '' || stream.write(text)) {
+/**
+ * Writes lines (bytes) to a stream, corked (one write); resolves at once, or on 'drain' when the
+ * stream is full.
+ */
+function write(stream: WriteStream, lines: readonly Buffer[]): Promise<void> | undefined {
+  let room = true;
+  stream.cork();
+  for (const line of lines) {
+    room = stream.write(line);
+  }
+  stream.uncork();
+  if (room) {
     return undefined;
   }
   return new Promise((resolveDrain) => stream.once('drain', resolveDrain));
@@ -330,10 +339,10 @@ export async function runForecastBulk(
     let crashed = 0;
     let fraction: () => number | undefined = () => undefined;
     const sink = async (results: readonly ItemResult[]): Promise<void> => {
-      let rec = '';
-      let ev = '';
-      let info = '';
-      let err = '';
+      const rec: Buffer[] = [];
+      const ev: Buffer[] = [];
+      const info: Buffer[] = [];
+      const err: Buffer[] = [];
       for (const r of results) {
         if (r.skipped === true) {
           skipped += 1;
@@ -341,18 +350,20 @@ export async function runForecastBulk(
         }
         if (r.recommendation !== undefined) {
           forecast += 1;
-          rec += `${r.recommendation}\n`;
+          rec.push(r.recommendation);
         }
-        ev += r.evaluations ?? '';
+        if (r.evaluations !== undefined && r.evaluations.length > 0) {
+          ev.push(r.evaluations);
+        }
         if (r.information !== undefined) {
-          info += `${r.information}\n`;
+          info.push(r.information);
         }
         if (r.crashed === true) {
           crashed += 1;
         }
         if (r.error !== undefined) {
           failed += 1;
-          err += `${r.error}\n`;
+          err.push(r.error);
         }
       }
       await Promise.all([
@@ -380,7 +391,7 @@ export async function runForecastBulk(
         shard: o.shard,
         onError: (text) => {
           exportErrors += 1;
-          return write(streams.errors, `${text}\n`);
+          return write(streams.errors, [Buffer.from(`${text}\n`, 'latin1')]);
         },
         onReadProgress: (bytes, lines) => {
           grouping.update(lines, total === 0 ? undefined : bytes / total);

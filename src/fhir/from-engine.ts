@@ -1,5 +1,5 @@
 /**
- * The engine's `ForecastResult` → the `$immds-forecast` output `Parameters`. Pure.
+ * The engine's `ForecastResult` → the `$immds-forecast` output, written as JSON text. Pure.
  *
  * Output shape (documented in `operation-definition.ts` and `openapi.yaml`):
  * - `evaluation` (0..*): one ImmunizationEvaluation per input immunization × antigen it counts
@@ -13,20 +13,21 @@
  * Parameters and on every ImmunizationRecommendation and ImmunizationEvaluation, and is named by
  * their `authority`.
  *
+ * Why JSON text rather than FHIR objects given to `JSON.stringify`: see `json-text.ts` — the
+ * answer is written from pieces, and most pieces (the coded concepts of statuses, reasons, date
+ * criteria, target diseases, vaccines; meta and authority) do not depend on the patient: each is
+ * built once as a typed FHIR value, serialised once, and its text reused by every answer. The
+ * text is ASCII. Callers that want objects parse it (`parseOutput`); the HTTP routes and bulk
+ * runs send it as it is.
+ *
  * @packageDocumentation
  */
 import type {
   CodeableConcept,
   Coding,
-  Extension,
-  ImmunizationEvaluation,
-  ImmunizationRecommendation,
-  ImmunizationRecommendationRecommendation,
-  ImmunizationRecommendationRecommendationDateCriterion,
   Meta,
   OperationOutcomeIssue,
   Parameters,
-  ParametersParameter,
   Reference,
 } from 'fhir/r4';
 import type { CalendarDate } from '../calendar';
@@ -57,6 +58,7 @@ import {
   type ForecastDateField,
 } from './codes';
 import { fhirDate } from './fhir-date';
+import { jsonString, jsonValue } from './json-text';
 import { operationOutcome, outcomeIssue } from './outcome';
 
 /** What the output needs besides the engine's result. */
@@ -72,51 +74,73 @@ export interface OutputContext {
   readonly notes: readonly OperationOutcomeIssue[];
 }
 
-/** The fields every output resource shares (one object each, referenced from every resource). */
-interface Common {
-  readonly patient: Reference;
-  readonly date: string;
-  readonly authority: Reference;
+/** The ids of the output resources. */
+export interface OutputIds {
+  /** Of the ImmunizationRecommendation. */
+  readonly recommendation: string;
+  /** Of the n-th ImmunizationEvaluation (from 1), in output order. */
+  evaluation(n: number): string;
+}
+
+/** The ids of a single answer: `recommendation`, `evaluation-1`, `evaluation-2`… */
+export const DEFAULT_OUTPUT_IDS: OutputIds = {
+  recommendation: 'recommendation',
+  evaluation: (n) => `evaluation-${n}`,
+};
+
+/** An answer, as JSON text per resource (ASCII), and what callers need to know of it. */
+export interface ForecastOutput {
+  /** `ruleSetId@version` of the rule set that made it. */
+  readonly ruleSet: string;
+  /** JSON of the `meta` shared by the Parameters and every resource. */
+  readonly metaJson: string;
+  /** JSON of each ImmunizationEvaluation, in output order. */
+  readonly evaluations: readonly string[];
+  /** JSON of the ImmunizationRecommendation. */
+  readonly recommendation: string;
+  /** The issues of the `information` OperationOutcome (none: no `information`). */
+  readonly information: readonly OperationOutcomeIssue[];
+  /** Vaccine group and status of each recommendation, in output order (for metrics). */
+  readonly vaccineGroups: readonly { readonly vaccineGroup: string; readonly status: string }[];
 }
 
 // ---------------------------------------------------------------------------------------------
-// Constant parts of the output, built once and shared between answers
+// Constant parts of the output, written once and shared between answers
 // ---------------------------------------------------------------------------------------------
 //
-// Most of an answer does not depend on the patient: the coded concepts of statuses, reasons,
-// date criteria, target diseases and vaccines. They are built once (per rule set where they
-// depend on it) and the same object is referenced from every answer. Each is deep-frozen, so a
-// caller that tried to modify one answer would get a TypeError instead of silently changing
-// later answers (every caller only reads or serializes the output, or copies what it changes).
+// Each cache below is keyed by everything its text depends on: the rule-set label, the compiled
+// rule set (a WeakMap, so an unloaded rule set takes its texts with it), the code tables, the
+// status, the reason object.
 
-/** Freezes an object and everything reachable from it. */
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) {
-      deepFreeze(v);
-    }
-  }
+/** Stores `value` under `key` and returns it: `map.get(key) ?? remember(map, key, make(key))`. */
+function remember<K, V>(map: Map<K, V> | WeakMap<K & object, V>, key: K, value: V): V {
+  (map as Map<K, V>).set(key, value);
   return value;
 }
 
-/** The `meta` and `authority` of the output of one rule set (`ruleSetId@version`). */
+/** JSON of the `meta` and `authority` of the output of one rule set (`ruleSetId@version`). */
 interface RuleSetStamp {
-  readonly ruleSet: string;
-  readonly meta: Meta;
-  readonly authority: Reference;
+  readonly meta: string;
+  readonly authority: string;
 }
 
-/** The last stamp per rule-set label (a service loads a handful of rule sets). */
+/** Per rule-set label (a service loads a handful of rule sets). */
 const stamps = new Map<string, RuleSetStamp>();
 
 function stampOf(ruleSet: string): RuleSetStamp {
-  let stamp = stamps.get(ruleSet);
-  if (stamp === undefined) {
-    stamp = deepFreeze({ ruleSet, meta: ruleSetMeta(ruleSet), authority: authority(ruleSet) });
-    stamps.set(ruleSet, stamp);
-  }
-  return stamp;
+  return stamps.get(ruleSet) ?? remember(stamps, ruleSet, buildStamp(ruleSet));
+}
+
+function buildStamp(ruleSet: string): RuleSetStamp {
+  return {
+    meta: jsonValue({
+      tag: [{ system: SYSTEM.cdsiRuleSet, code: ruleSet, display: `CDC CDSi ${ruleSet}` }],
+    } satisfies Meta),
+    authority: jsonValue({
+      identifier: { system: SYSTEM.cdsiRuleSet, value: ruleSet },
+      display: `CDC CDSi rule set ${ruleSet}`,
+    } satisfies Reference),
+  };
 }
 
 /**
@@ -125,133 +149,177 @@ function stampOf(ruleSet: string): RuleSetStamp {
  * tables, else from the rule set's vaccine types).
  */
 interface RuleSetConcepts {
-  readonly groupDiseases: Map<string, CodeableConcept>;
-  readonly cvxByCodes: WeakMap<CodeTables, Map<string, CodeableConcept>>;
+  readonly groupDiseases: Map<string, string>;
+  readonly cvxByCodes: WeakMap<CodeTables, Map<string, string>>;
   /** CVX concepts when the catalog has no code tables. */
-  readonly cvxWithoutCodes: Map<string, CodeableConcept>;
+  readonly cvxWithoutCodes: Map<string, string>;
 }
 
 const conceptsByRuleSet = new WeakMap<RuleSet, RuleSetConcepts>();
 
 function conceptsOf(ruleSet: RuleSet): RuleSetConcepts {
-  let concepts = conceptsByRuleSet.get(ruleSet);
-  if (concepts === undefined) {
-    concepts = { groupDiseases: new Map(), cvxByCodes: new WeakMap(), cvxWithoutCodes: new Map() };
-    conceptsByRuleSet.set(ruleSet, concepts);
-  }
-  return concepts;
+  return (
+    conceptsByRuleSet.get(ruleSet) ??
+    remember(conceptsByRuleSet, ruleSet, {
+      groupDiseases: new Map(),
+      cvxByCodes: new WeakMap(),
+      cvxWithoutCodes: new Map(),
+    })
+  );
 }
 
-/** No evaluations (shared; never modified). */
-const NO_EVALUATIONS: readonly ImmunizationEvaluation[] = Object.freeze([]);
-
 /** `doseStatus` per CDSi evaluation status. */
-const DOSE_STATUS_CONCEPTS = new Map<DoseEvaluation['status'], CodeableConcept>();
+const DOSE_STATUS_CONCEPTS = new Map<DoseEvaluation['status'], string>();
 
 /** `targetDisease` of an evaluation, per antigen. */
-const ANTIGEN_DISEASES = new Map<string, CodeableConcept>();
+const ANTIGEN_DISEASES = new Map<string, string>();
 
 /** `forecastStatus` per CDSi series status and base recommendation status ('none': none). */
 const FORECAST_STATUS_CONCEPTS: Record<
   SeriesStatus,
-  Partial<Record<BaseRecommendationStatus | 'none', CodeableConcept>>
+  Map<BaseRecommendationStatus | 'none', string>
 > = {
-  'Not Complete': {},
-  Complete: {},
-  Immune: {},
-  Contraindicated: {},
-  'Aged Out': {},
-  'Not Recommended': {},
+  'Not Complete': new Map(),
+  Complete: new Map(),
+  Immune: new Map(),
+  Contraindicated: new Map(),
+  'Aged Out': new Map(),
+  'Not Recommended': new Map(),
 };
-
-/** `dateCriterion.code` per forecast date. */
-const DATE_CRITERION_CODES = new Map<ForecastDateField, CodeableConcept>();
 
 /**
  * Concepts of reasons without details, per kind. The engine shares one frozen `Reason` per code
  * for those (`reasons.ts`), so keying on the object finds it; a reason object built elsewhere is
  * simply converted (and remembered while it lives).
  */
-const REASON_CONCEPTS: Record<
-  'statusReason' | 'forecastReason',
-  WeakMap<Reason, CodeableConcept>
-> = { statusReason: new WeakMap(), forecastReason: new WeakMap() };
+const REASON_CONCEPTS: Record<'statusReason' | 'forecastReason', WeakMap<Reason, string>> = {
+  statusReason: new WeakMap(),
+  forecastReason: new WeakMap(),
+};
+
+// ---------------------------------------------------------------------------------------------
+// The answer
+// ---------------------------------------------------------------------------------------------
+
+/** The fields every output resource shares, as JSON text. */
+interface Common {
+  readonly meta: string;
+  readonly patient: string;
+  readonly date: string;
+  readonly authority: string;
+  /** What follows an evaluation's `id`, up to its `targetDisease` value. */
+  readonly evaluationFields: string;
+  /** `"Immunization/<dose id>"`: a dose is referred to once per antigen and once per group. */
+  doseReference(doseId: string): string;
+}
 
 /**
- * Builds the output Parameters.
+ * Writes the output of one forecast.
+ *
+ * The texts are built by concatenation, which V8 keeps as a tree of pieces (a "rope") until the
+ * text is read as a whole: callers should turn them into bytes at once (`Buffer.from(text,
+ * 'latin1')`) rather than keep them — a rope kept across garbage collections is copied piece by
+ * piece. (Measured against `Array.prototype.join` and against one big `JSON.stringify`: see
+ * docs/benchmarks.md.)
  *
  * @param result - What `forecast()` returned.
  * @param ctx - The request's context.
+ * @param ids - The ids of the output resources (a bulk run makes them unique per patient).
  */
-export function toOutputParameters(result: ForecastResult, ctx: OutputContext): Parameters {
+export function writeForecastOutput(
+  result: ForecastResult,
+  ctx: OutputContext,
+  ids: OutputIds = DEFAULT_OUTPUT_IDS,
+): ForecastOutput {
   const stamp = stampOf(result.ruleSet);
-  const meta = stamp.meta;
+  const patient = `{"reference":${jsonString(ctx.patientReference)}}`;
+  const date = `"${fhirDate(result.assessmentDate)}"`;
+  const doseReferences = new Map<string, string>();
   const common: Common = {
-    patient: { reference: ctx.patientReference },
-    date: fhirDate(result.assessmentDate),
+    meta: stamp.meta,
+    patient,
+    date,
     authority: stamp.authority,
+    evaluationFields:
+      `,"meta":${stamp.meta},"status":"completed","patient":${patient},"date":${date}` +
+      `,"authority":${stamp.authority},"targetDisease":`,
+    doseReference: (doseId) =>
+      doseReferences.get(doseId) ??
+      remember(doseReferences, doseId, jsonString(`Immunization/${doseId}`)),
   };
-  const evaluations: ImmunizationEvaluation[] = [];
-  const recommendations = result.vaccineGroups.map((group) => {
+  const evaluations: string[] = [];
+  const evaluationRefs: string[] = [];
+  let recommendations = '';
+  for (const group of result.vaccineGroups) {
     const first = evaluations.length;
     for (const antigen of group.antigens) {
+      const series = antigen.seriesName === undefined ? '' : jsonString(antigen.seriesName);
       for (const e of antigen.doseEvaluations) {
-        evaluations.push(
-          evaluation(e, `evaluation-${evaluations.length + 1}`, antigen.seriesName, meta, common),
-        );
+        const id = ids.evaluation(evaluations.length + 1);
+        evaluations.push(evaluation(e, jsonString(id), series, common));
+        evaluationRefs.push(`{"reference":${jsonString(`ImmunizationEvaluation/${id}`)}}`);
       }
     }
-    // Most groups have no dose: no copy for them.
-    const own = evaluations.length === first ? NO_EVALUATIONS : evaluations.slice(first);
-    return recommendation(group, own, result.assessmentDate, ctx);
-  });
-  const immunizationRecommendation: ImmunizationRecommendation = {
-    resourceType: 'ImmunizationRecommendation',
-    id: 'recommendation',
-    meta,
-    ...common,
-    recommendation: recommendations,
-  };
-
-  const parameter: ParametersParameter[] = [];
-  for (const resource of evaluations) {
-    parameter.push({ name: 'evaluation', resource });
+    recommendations +=
+      (recommendations === '' ? '' : ',') +
+      recommendation(group, evaluationRefs, first, common, result.assessmentDate, ctx);
   }
-  parameter.push({ name: 'recommendation', resource: immunizationRecommendation });
-  const information = [...ctx.notes, ...unusedDoseWarnings(result, ctx)];
-  if (information.length > 0) {
-    parameter.push({ name: 'information', resource: operationOutcome(information) });
-  }
-  return { resourceType: 'Parameters', meta, parameter };
-}
-
-function ruleSetMeta(ruleSet: string): Meta {
-  return { tag: [{ system: SYSTEM.cdsiRuleSet, code: ruleSet, display: `CDC CDSi ${ruleSet}` }] };
-}
-
-function authority(ruleSet: string): Reference {
+  const recommendationJson =
+    `{"resourceType":"ImmunizationRecommendation","id":${jsonString(ids.recommendation)}` +
+    `,"meta":${common.meta},"patient":${common.patient},"date":${common.date}` +
+    `,"authority":${common.authority},"recommendation":[${recommendations}]}`;
   return {
-    identifier: { system: SYSTEM.cdsiRuleSet, value: ruleSet },
-    display: `CDC CDSi rule set ${ruleSet}`,
+    ruleSet: result.ruleSet,
+    metaJson: common.meta,
+    evaluations,
+    recommendation: recommendationJson,
+    information: [...ctx.notes, ...unusedDoseWarnings(result, ctx)],
+    vaccineGroups: result.vaccineGroups,
   };
 }
+
+/**
+ * The output `Parameters` as JSON text (ASCII).
+ *
+ * @param output - What {@link writeForecastOutput} wrote.
+ */
+export function parametersJson(output: ForecastOutput): string {
+  let json = `{"resourceType":"Parameters","meta":${output.metaJson},"parameter":[`;
+  for (const e of output.evaluations) {
+    json += `{"name":"evaluation","resource":${e}},`;
+  }
+  json += `{"name":"recommendation","resource":${output.recommendation}}`;
+  if (output.information.length > 0) {
+    json += `,{"name":"information","resource":${jsonValue(operationOutcome(output.information))}}`;
+  }
+  return `${json}]}`;
+}
+
+/**
+ * The output `Parameters` as an object (tests, the conformance reader; the service sends the
+ * text).
+ *
+ * @param output - What {@link writeForecastOutput} wrote.
+ */
+export function parseOutput(output: ForecastOutput): Parameters {
+  return JSON.parse(parametersJson(output)) as Parameters;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pieces
+// ---------------------------------------------------------------------------------------------
 
 /**
  * A reason as a CodeableConcept: ImmDS code where one fits, then the engine code with the CDSi
  * wording as its display (what conformance compares). `text` is the reason in plain words when
  * the engine gave the numbers behind it (`explainReason`), otherwise the CDSi wording.
  */
-function reasonConcept(r: Reason, kind: 'statusReason' | 'forecastReason'): CodeableConcept {
+function reasonConcept(r: Reason, kind: 'statusReason' | 'forecastReason'): string {
   if (r.details !== undefined) {
-    return buildReasonConcept(r, kind);
+    return jsonValue(buildReasonConcept(r, kind));
   }
-  const cache = REASON_CONCEPTS[kind];
-  let concept = cache.get(r);
-  if (concept === undefined) {
-    concept = deepFreeze(buildReasonConcept(r, kind));
-    cache.set(r, concept);
-  }
-  return concept;
+  const known = REASON_CONCEPTS[kind];
+  return known.get(r) ?? remember(known, r, jsonValue(buildReasonConcept(r, kind)));
 }
 
 function buildReasonConcept(r: Reason, kind: 'statusReason' | 'forecastReason'): CodeableConcept {
@@ -275,155 +343,154 @@ function buildReasonConcept(r: Reason, kind: 'statusReason' | 'forecastReason'):
   return { coding, text: (r.details === undefined ? undefined : explainReason(r)) ?? r.text };
 }
 
-function doseStatusConcept(status: DoseEvaluation['status']): CodeableConcept {
-  let concept = DOSE_STATUS_CONCEPTS.get(status);
-  if (concept === undefined) {
-    const s = DOSE_STATUS[status];
-    concept = deepFreeze({
-      coding: [{ system: SYSTEM.doseStatus, code: s.code, display: s.display }],
-      text: status,
-    });
-    DOSE_STATUS_CONCEPTS.set(status, concept);
-  }
-  return concept;
+function doseStatusConcept(status: DoseEvaluation['status']): string {
+  return (
+    DOSE_STATUS_CONCEPTS.get(status) ??
+    remember(DOSE_STATUS_CONCEPTS, status, buildDoseStatusConcept(status))
+  );
 }
 
-function antigenDisease(antigen: string): CodeableConcept {
-  let concept = ANTIGEN_DISEASES.get(antigen);
-  if (concept === undefined) {
-    const disease = targetDiseaseCoding(antigen);
-    concept = deepFreeze(
-      disease === undefined ? { text: antigen } : { coding: [disease], text: antigen },
-    );
-    ANTIGEN_DISEASES.set(antigen, concept);
-  }
-  return concept;
+function buildDoseStatusConcept(status: DoseEvaluation['status']): string {
+  const s = DOSE_STATUS[status];
+  return jsonValue({
+    coding: [{ system: SYSTEM.doseStatus, code: s.code, display: s.display }],
+    text: status,
+  } satisfies CodeableConcept);
 }
 
-function evaluation(
-  e: DoseEvaluation,
-  id: string,
-  seriesName: string | undefined,
-  meta: Meta,
-  common: Common,
-): ImmunizationEvaluation {
-  // Built by assignment rather than conditional spreads (hot path: one per dose × antigen); the
-  // key order, and so the JSON, is the same.
-  const targetDisease = antigenDisease(e.antigen);
-  const out: ImmunizationEvaluation = {
-    resourceType: 'ImmunizationEvaluation',
-    id,
-    meta,
-    status: 'completed',
-    patient: common.patient,
-    date: common.date,
-    authority: common.authority,
-    targetDisease,
-    immunizationEvent: { reference: `Immunization/${e.doseId}` },
-    doseStatus: doseStatusConcept(e.status),
-  };
+function antigenDisease(antigen: string): string {
+  return (
+    ANTIGEN_DISEASES.get(antigen) ??
+    remember(ANTIGEN_DISEASES, antigen, buildAntigenDisease(antigen))
+  );
+}
+
+function buildAntigenDisease(antigen: string): string {
+  const disease = targetDiseaseCoding(antigen);
+  return jsonValue(
+    (disease === undefined
+      ? { text: antigen }
+      : { coding: [disease], text: antigen }) satisfies CodeableConcept,
+  );
+}
+
+/**
+ * One ImmunizationEvaluation (ImmDS profile): keys in the order of the FHIR resource definition.
+ *
+ * @param id - Its id, as JSON text.
+ * @param series - The series name as JSON text, `''` when none.
+ */
+function evaluation(e: DoseEvaluation, id: string, series: string, common: Common): string {
+  let json =
+    `{"resourceType":"ImmunizationEvaluation","id":${id}${common.evaluationFields}` +
+    `${antigenDisease(e.antigen)},"immunizationEvent":{"reference":${common.doseReference(e.doseId)}}` +
+    `,"doseStatus":${doseStatusConcept(e.status)}`;
   if (e.reasons.length > 0) {
-    out.doseStatusReason = e.reasons.map((r) => reasonConcept(r, 'statusReason'));
+    json += `,"doseStatusReason":[${reasonConcepts(e.reasons, 'statusReason')}]`;
   }
-  if (seriesName !== undefined) {
-    out.series = seriesName;
+  if (series !== '') {
+    json += `,"series":${series}`;
   }
   if (e.targetDoseNumber !== undefined) {
-    out.doseNumberPositiveInt = e.targetDoseNumber;
+    json += `,"doseNumberPositiveInt":${e.targetDoseNumber}`;
   }
-  return out;
+  return `${json}}`;
 }
 
-function groupDoseExtension(d: GroupDoseEvaluation): Extension {
-  const extension: Extension[] = [
-    { url: 'immunizationEvent', valueReference: { reference: `Immunization/${d.doseId}` } },
-    { url: 'doseStatus', valueCodeableConcept: doseStatusConcept(d.status) },
-  ];
+/** The concepts of reasons, comma-separated. */
+function reasonConcepts(
+  reasons: readonly Reason[],
+  kind: 'statusReason' | 'forecastReason',
+): string {
+  let json = '';
+  for (const r of reasons) {
+    json += (json === '' ? '' : ',') + reasonConcept(r, kind);
+  }
+  return json;
+}
+
+/** The group's evaluation of one dose (extension `vaccine-group-dose-evaluation`, `codes.ts`). */
+function groupDoseExtension(d: GroupDoseEvaluation, common: Common): string {
+  let json =
+    `${GROUP_DOSE_EXTENSION_START}${common.doseReference(d.doseId)}}}` +
+    `,{"url":"doseStatus","valueCodeableConcept":${doseStatusConcept(d.status)}}`;
   for (const r of d.reasons) {
-    extension.push({
-      url: 'doseStatusReason',
-      valueCodeableConcept: reasonConcept(r, 'statusReason'),
-    });
+    json += `,{"url":"doseStatusReason","valueCodeableConcept":${reasonConcept(r, 'statusReason')}}`;
   }
-  return { url: EXT_GROUP_DOSE_EVALUATION, extension };
+  return `${json}]}`;
 }
 
-function cvxConcept(cvx: string, ctx: OutputContext): CodeableConcept {
+const GROUP_DOSE_EXTENSION_START = `{"url":${jsonString(EXT_GROUP_DOSE_EVALUATION)},"extension":[{"url":"immunizationEvent","valueReference":{"reference":`;
+
+function cvxConcept(cvx: string, ctx: OutputContext): string {
   const concepts = conceptsOf(ctx.ruleSet);
-  let byCvx: Map<string, CodeableConcept> | undefined;
-  if (ctx.codes === undefined) {
-    byCvx = concepts.cvxWithoutCodes;
-  } else {
-    byCvx = concepts.cvxByCodes.get(ctx.codes);
-    if (byCvx === undefined) {
-      byCvx = new Map();
-      concepts.cvxByCodes.set(ctx.codes, byCvx);
-    }
-  }
-  let concept = byCvx.get(cvx);
-  if (concept === undefined) {
-    concept = deepFreeze(buildCvxConcept(cvx, ctx));
-    byCvx.set(cvx, concept);
-  }
-  return concept;
+  const byCvx =
+    ctx.codes === undefined
+      ? concepts.cvxWithoutCodes
+      : (concepts.cvxByCodes.get(ctx.codes) ??
+        remember(concepts.cvxByCodes, ctx.codes, new Map<string, string>()));
+  return byCvx.get(cvx) ?? remember(byCvx, cvx, buildCvxConcept(cvx, ctx));
 }
 
-function buildCvxConcept(cvx: string, ctx: OutputContext): CodeableConcept {
+function buildCvxConcept(cvx: string, ctx: OutputContext): string {
   const display =
     ctx.codes?.cvx.get(cvx)?.shortDescription ??
     ctx.ruleSet.vaccineTypes.get(canonicalCvx(cvx))?.shortDescription;
-  return {
+  return jsonValue({
     coding: [{ system: SYSTEM.cvx, code: cvx, ...(display === undefined ? {} : { display }) }],
-  };
+  } satisfies CodeableConcept);
 }
 
 /**
  * The `targetDisease` of a vaccine group: the diseases of its antigens as the rule set lists
  * them (of the result's antigens for a group the rule set does not have, not remembered).
  */
-function groupDisease(group: VaccineGroupResult, ruleSet: RuleSet): CodeableConcept {
+function groupDisease(group: VaccineGroupResult, ruleSet: RuleSet): string {
   const known = conceptsOf(ruleSet).groupDiseases;
-  let concept = known.get(group.vaccineGroup);
-  if (concept !== undefined) {
-    return concept;
+  const text = known.get(group.vaccineGroup);
+  if (text !== undefined) {
+    return text;
   }
   const rules = ruleSet.vaccineGroups.find((g) => g.name === group.vaccineGroup);
   const antigens = rules?.antigens ?? group.antigens.map((a) => a.antigen);
   const diseaseCodings = antigens.flatMap((a) => targetDiseaseCoding(a) ?? []);
-  concept =
+  const concept: CodeableConcept =
     diseaseCodings.length === 0
       ? { text: group.vaccineGroup }
       : { coding: diseaseCodings, text: group.vaccineGroup };
+  const json = jsonValue(concept);
   if (rules !== undefined) {
-    known.set(group.vaccineGroup, deepFreeze(concept));
+    known.set(group.vaccineGroup, json);
   }
-  return concept;
+  return json;
 }
 
 /** `forecastStatus`: the ImmDS status, then the base recommendation status when one applies. */
 function forecastStatusConcept(
   status: SeriesStatus,
   base: BaseRecommendationStatus | undefined,
-): CodeableConcept {
+): string {
   const byBase = FORECAST_STATUS_CONCEPTS[status];
   const key = base ?? 'none';
-  let concept = byBase[key];
-  if (concept === undefined) {
-    const immds = FORECAST_STATUS[status];
-    const coding: Coding[] = [
-      { system: SYSTEM.immdsForecastStatus, code: immds.code, display: immds.display },
-    ];
-    if (base !== undefined) {
-      coding.push({
-        system: SYSTEM.recommendationStatus,
-        code: base,
-        display: BASE_STATUS_DISPLAY[base],
-      });
-    }
-    concept = deepFreeze({ coding, text: status });
-    byBase[key] = concept;
+  return byBase.get(key) ?? remember(byBase, key, buildForecastStatusConcept(status, base));
+}
+
+function buildForecastStatusConcept(
+  status: SeriesStatus,
+  base: BaseRecommendationStatus | undefined,
+): string {
+  const immds = FORECAST_STATUS[status];
+  const coding: Coding[] = [
+    { system: SYSTEM.immdsForecastStatus, code: immds.code, display: immds.display },
+  ];
+  if (base !== undefined) {
+    coding.push({
+      system: SYSTEM.recommendationStatus,
+      code: base,
+      display: BASE_STATUS_DISPLAY[base],
+    });
   }
-  return concept;
+  return jsonValue({ coding, text: status } satisfies CodeableConcept);
 }
 
 /** The forecast dates in `dateCriterion` order. */
@@ -434,15 +501,16 @@ const FORECAST_DATE_FIELDS: readonly ForecastDateField[] = [
   'latestDate',
 ];
 
-function dateCriterionCode(field: ForecastDateField): CodeableConcept {
-  let concept = DATE_CRITERION_CODES.get(field);
-  if (concept === undefined) {
+/** `{"code":…,"value":"` per forecast date: the start of its `dateCriterion`. */
+const DATE_CRITERION_START = Object.fromEntries(
+  FORECAST_DATE_FIELDS.map((field) => {
     const c = DATE_CRITERION[field];
-    concept = deepFreeze({ coding: [{ system: SYSTEM.loinc, code: c.code, display: c.display }] });
-    DATE_CRITERION_CODES.set(field, concept);
-  }
-  return concept;
-}
+    const code: CodeableConcept = {
+      coding: [{ system: SYSTEM.loinc, code: c.code, display: c.display }],
+    };
+    return [field, `{"code":${jsonValue(code)},"value":"`];
+  }),
+) as Record<ForecastDateField, string>;
 
 function timing(group: VaccineGroupResult, assessmentDate: CalendarDate) {
   const f = group.forecast;
@@ -455,69 +523,77 @@ function timing(group: VaccineGroupResult, assessmentDate: CalendarDate) {
   return assessmentDate.isBefore(f.earliestDate) ? ('before-earliest' as const) : ('due' as const);
 }
 
+/**
+ * One `ImmunizationRecommendation.recommendation`: keys in the order of the FHIR resource
+ * definition.
+ *
+ * @param refs - The `supportingImmunization` references (JSON) of the answer so far: the
+ *   group's own are those from `firstRef` on.
+ */
 function recommendation(
   group: VaccineGroupResult,
-  evaluations: readonly ImmunizationEvaluation[],
+  refs: readonly string[],
+  firstRef: number,
+  common: Common,
   assessmentDate: CalendarDate,
   ctx: OutputContext,
-): ImmunizationRecommendationRecommendation {
+): string {
   const f = group.forecast;
-  const dateCriterion: ImmunizationRecommendationRecommendationDateCriterion[] = [];
-  if (f !== undefined) {
-    for (const field of FORECAST_DATE_FIELDS) {
-      const date = f[field];
-      if (date !== undefined) {
-        dateCriterion.push({ code: dateCriterionCode(field), value: fhirDate(date) });
-      }
-    }
-  }
-  // The distinct series names in antigen order, joined (no Set: a group has one to three).
-  let series: string | undefined;
-  let seriesNames: string[] | undefined;
-  for (const a of group.antigens) {
-    const name = a.seriesName;
-    if (name === undefined || name === series || seriesNames?.includes(name) === true) {
-      continue;
-    }
-    if (series === undefined) {
-      series = name;
-    } else {
-      (seriesNames ??= [series]).push(name);
-    }
-  }
-  // Built by assignment rather than conditional spreads (hot path: one per vaccine group of every
-  // forecast); the key order, and so the JSON, is the same.
-  const out: Partial<ImmunizationRecommendationRecommendation> = {};
+  let json = '{';
   if (group.doseEvaluations.length > 0) {
-    out.extension = group.doseEvaluations.map(groupDoseExtension);
+    let extensions = '';
+    for (const d of group.doseEvaluations) {
+      extensions += (extensions === '' ? '' : ',') + groupDoseExtension(d, common);
+    }
+    json += `"extension":[${extensions}],`;
   }
   const vaccines = f?.recommendedVaccines ?? [];
   if (vaccines.length > 0) {
-    out.vaccineCode = vaccines.map((v) => cvxConcept(v, ctx));
+    let concepts = '';
+    for (const v of vaccines) {
+      concepts += (concepts === '' ? '' : ',') + cvxConcept(v, ctx);
+    }
+    json += `"vaccineCode":[${concepts}],`;
   }
-  out.targetDisease = groupDisease(group, ctx.ruleSet);
-  out.forecastStatus = forecastStatusConcept(
-    group.status,
-    baseRecommendationStatus(group.status, timing(group, assessmentDate)),
-  );
+  const base = baseRecommendationStatus(group.status, timing(group, assessmentDate));
+  json +=
+    `"targetDisease":${groupDisease(group, ctx.ruleSet)}` +
+    `,"forecastStatus":${forecastStatusConcept(group.status, base)}`;
   if (group.reasons.length > 0) {
-    out.forecastReason = group.reasons.map((r) => reasonConcept(r, 'forecastReason'));
-  }
-  if (dateCriterion.length > 0) {
-    out.dateCriterion = dateCriterion;
-  }
-  if (series !== undefined) {
-    out.series = seriesNames === undefined ? series : seriesNames.join('; ');
+    json += `,"forecastReason":[${reasonConcepts(group.reasons, 'forecastReason')}]`;
   }
   if (f !== undefined) {
-    out.doseNumberPositiveInt = f.doseNumber;
+    // earliestDate and recommendedDate are always there.
+    let criteria = '';
+    for (const field of FORECAST_DATE_FIELDS) {
+      const date = f[field];
+      if (date !== undefined) {
+        criteria += `${criteria === '' ? '' : ','}${DATE_CRITERION_START[field]}${fhirDate(date)}"}`;
+      }
+    }
+    json += `,"dateCriterion":[${criteria}]`;
   }
-  if (evaluations.length > 0) {
-    out.supportingImmunization = evaluations.map((e) => ({
-      reference: `ImmunizationEvaluation/${e.id ?? ''}`,
-    }));
+  // The distinct series names in antigen order, joined (no Set: a group has one to three).
+  let names: string[] | undefined;
+  for (const a of group.antigens) {
+    if (a.seriesName !== undefined && names?.includes(a.seriesName) !== true) {
+      (names ??= []).push(a.seriesName);
+    }
   }
-  return out as ImmunizationRecommendationRecommendation;
+  if (names !== undefined) {
+    json += `,"series":${jsonString(names.join('; '))}`;
+  }
+  if (f !== undefined) {
+    json += `,"doseNumberPositiveInt":${f.doseNumber}`;
+  }
+  if (refs.length > firstRef) {
+    let supporting = '';
+    for (let i = firstRef; i < refs.length; i++) {
+      supporting += (i === firstRef ? '' : ',') + (refs[i] ?? '');
+    }
+    json += `,"supportingImmunization":[${supporting}]`;
+  }
+  return `${json}}`;
 }
 
 function unusedDoseWarnings(result: ForecastResult, ctx: OutputContext): OperationOutcomeIssue[] {

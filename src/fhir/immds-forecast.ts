@@ -15,12 +15,19 @@ import type { OperationOutcome, OperationOutcomeIssue, Parameters } from 'fhir/r
 import { forecast, seasonCaveats, type ForecastResult, type RuleSet } from '../engine';
 import type { CalendarDate } from '../calendar';
 import { SYSTEM } from './codes';
-import { toOutputParameters } from './from-engine';
+import {
+  DEFAULT_OUTPUT_IDS,
+  parseOutput,
+  writeForecastOutput,
+  type ForecastOutput,
+  type OutputIds,
+} from './from-engine';
 import { allOk, operationOutcome, outcomeIssue } from './outcome';
 import { readForecastRequest, type ForecastCatalog } from './to-engine';
 
 export { IMMDS_FORECAST_OPERATION, CAPABILITY_STATEMENT } from './operation-definition';
 export type { ForecastCatalog } from './to-engine';
+export { parametersJson, type ForecastOutput, type OutputIds } from './from-engine';
 
 /** What the handler depends on. */
 export interface ImmdsForecastDeps {
@@ -31,32 +38,60 @@ export interface ImmdsForecastDeps {
 /** Medplum's handler shape: the outcome, and the resource when there is one. */
 export type HandlerResult = readonly [OperationOutcome] | readonly [OperationOutcome, Parameters];
 
+/** {@link immdsForecastOutput}'s result: the outcome, and the answer as JSON text when there is one. */
+export type OutputResult =
+  readonly [OperationOutcome] | readonly [OperationOutcome, ForecastOutput];
+
 /**
- * Answers a `$immds-forecast` request. Never throws for a bad request: every problem is an issue
- * of the returned OperationOutcome, with the FHIRPath of the element at fault.
+ * Answers a `$immds-forecast` request with the output written as JSON text (what the HTTP
+ * routes and bulk runs send; `parametersJson` joins it into the output Parameters). Never
+ * throws for a bad request: every problem is an issue of the returned OperationOutcome, with the
+ * FHIRPath of the element at fault.
  *
  * @param body - The request body as parsed JSON (expected: a Parameters resource).
  * @param deps - The rule sets and code tables.
- * @returns `[allOk, output Parameters]`, or `[OperationOutcome]` with the errors.
+ * @param ids - The ids of the output resources (default `recommendation`, `evaluation-n`).
+ * @returns `[allOk, output]`, or `[OperationOutcome]` with the errors.
  */
-export function immdsForecast(body: unknown, deps: ImmdsForecastDeps): HandlerResult {
+export function immdsForecastOutput(
+  body: unknown,
+  deps: ImmdsForecastDeps,
+  ids: OutputIds = DEFAULT_OUTPUT_IDS,
+): OutputResult {
   const read = readForecastRequest(body, deps.catalog);
   if (!read.ok) {
     return [operationOutcome(read.issues)];
   }
   const { request } = read;
   const result = forecast(request.history, request.ruleSet, request.assessmentDate);
-  const parameters = toOutputParameters(result, {
-    ruleSet: request.ruleSet,
-    ...(deps.catalog.codes === undefined ? {} : { codes: deps.catalog.codes }),
-    patientReference: request.patientReference,
-    doseExpressions: request.doseExpressions,
-    notes: [
-      ...request.notes,
-      ...seasonWarnings(result, request.ruleSet, request.history.birthDate),
-    ],
-  });
-  return [allOk(), parameters];
+  const output = writeForecastOutput(
+    result,
+    {
+      ruleSet: request.ruleSet,
+      ...(deps.catalog.codes === undefined ? {} : { codes: deps.catalog.codes }),
+      patientReference: request.patientReference,
+      doseExpressions: request.doseExpressions,
+      notes: [
+        ...request.notes,
+        ...seasonWarnings(result, request.ruleSet, request.history.birthDate),
+      ],
+    },
+    ids,
+  );
+  return [allOk(), output];
+}
+
+/**
+ * Answers a `$immds-forecast` request with the output Parameters as an object (for callers that
+ * read the answer: tests, the conformance reader).
+ *
+ * @param body - The request body as parsed JSON (expected: a Parameters resource).
+ * @param deps - The rule sets and code tables.
+ * @returns `[allOk, output Parameters]`, or `[OperationOutcome]` with the errors.
+ */
+export function immdsForecast(body: unknown, deps: ImmdsForecastDeps): HandlerResult {
+  const answer = immdsForecastOutput(body, deps);
+  return answer.length === 1 ? answer : [answer[0], parseOutput(answer[1])];
 }
 
 /**

@@ -21,7 +21,7 @@ test('a line naming another rule-set version is refused, the same one (any spell
     run,
     catalog,
   );
-  expect(JSON.parse(other.out!)).toMatchObject({
+  expect(JSON.parse(other.out!.toString())).toMatchObject({
     id: 'line-4',
     issue: [
       {
@@ -43,7 +43,7 @@ test('a line naming another rule-set version is refused, the same one (any spell
     run,
     catalog,
   );
-  expect(JSON.parse(same.out!)).toMatchObject({ resourceType: 'Parameters' });
+  expect(JSON.parse(same.out!.toString())).toMatchObject({ resourceType: 'Parameters' });
 });
 
 test('an issue about an exported resource names the resource, its file and line, and a FHIRPath in it', () => {
@@ -70,7 +70,7 @@ test('an issue about an exported resource names the resource, its file and line,
     { ...run, output: 'resources' },
     catalog,
   );
-  const info = JSON.parse(result.information!) as OperationOutcome;
+  const info = JSON.parse(result.information!.toString()) as OperationOutcome;
   expect(info.id).toBe('p1-information');
   expect(info.issue).toContainEqual(
     expect.objectContaining({
@@ -106,7 +106,7 @@ test('an issue about an exported resource names the resource, its file and line,
     catalog,
   );
   expect(bad.recommendation).toBeUndefined();
-  expect(JSON.parse(bad.error!)).toMatchObject({
+  expect(JSON.parse(bad.error!.toString())).toMatchObject({
     id: 'patient-p1',
     issue: [
       {
@@ -136,7 +136,7 @@ test('an unexpected failure answers that item alone, without internals', () => {
     broken,
   );
   expect(result.crashed).toBe(true);
-  expect(JSON.parse(result.out!)).toEqual({
+  expect(JSON.parse(result.out!.toString())).toEqual({
     resourceType: 'OperationOutcome',
     id: 'line-3',
     issue: [

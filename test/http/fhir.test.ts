@@ -46,6 +46,46 @@ describe('POST /fhir/$immds-forecast', () => {
     expect(validator.errors(res.body)).toEqual([]);
   });
 
+  test('sends the answer as UTF-8 with its exact byte length, text outside ASCII escaped and intact', async () => {
+    // An MMR given before the first birthday: its reason is explained in words with an em dash.
+    const body = {
+      resourceType: 'Parameters',
+      parameter: [
+        { name: 'assessmentDate', valueDate: '2026-03-20' },
+        {
+          name: 'patient',
+          resource: {
+            resourceType: 'Patient',
+            id: 'p1',
+            birthDate: '2024-03-20',
+            gender: 'female',
+          },
+        },
+        {
+          name: 'immunization',
+          resource: {
+            resourceType: 'Immunization',
+            id: 'mmr-early',
+            status: 'completed',
+            patient: { reference: 'Patient/p1' },
+            occurrenceDateTime: '2024-09-15',
+            vaccineCode: {
+              coding: [{ system: 'http://hl7.org/fhir/sid/cvx', code: '03' }],
+              text: 'Vacuna triple vírica — niños',
+            },
+          },
+        },
+      ],
+    };
+    const res = await post(body).buffer(true);
+    expect(res.status).toBe(200);
+    const raw = Buffer.from(res.text, 'utf8');
+    expect(Number(res.headers['content-length'])).toBe(raw.length);
+    expect(raw.every((b) => b < 0x80)).toBe(true);
+    expect(res.text).toContain('Age: Too Young \\u2014 given 182 days before');
+    expect(JSON.stringify(res.body)).toContain('Age: Too Young — given 182 days before');
+  });
+
   test.each([
     ['application/json'],
     ['application/json; charset=utf-8'],

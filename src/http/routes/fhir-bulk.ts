@@ -93,14 +93,21 @@ const negotiate: RequestHandler = (req, _res, next) => {
 };
 
 /** Writes to the response, waiting for 'drain' when it is full; rejects once the client is gone. */
-function writer(res: Response): (text: string) => Promise<void> {
-  return (text) =>
+function writer(res: Response): (chunks: readonly Buffer[]) => Promise<void> {
+  return (chunks) =>
     new Promise((resolve, reject) => {
       if (res.destroyed || res.writableEnded) {
         reject(new Error('client gone'));
         return;
       }
-      if (res.write(text)) {
+      // One batch's lines in one go (corked: one socket write, no copy into a bigger buffer).
+      let room = true;
+      res.cork();
+      for (const chunk of chunks) {
+        room = res.write(chunk);
+      }
+      res.uncork();
+      if (room) {
         resolve();
         return;
       }
@@ -175,10 +182,10 @@ export function fhirBulkRoutes(deps: FhirBulkRouteDeps): Router {
     const write = writer(res);
     let crashed = 0;
     const sink = async (results: readonly ItemResult[]): Promise<void> => {
-      let text = '';
+      const lines: Buffer[] = [];
       for (const r of results) {
         if (r.out !== undefined) {
-          text += `${r.out}\n`;
+          lines.push(r.out);
         }
         if (r.crashed === true) {
           crashed += 1;
@@ -191,7 +198,7 @@ export function fhirBulkRoutes(deps: FhirBulkRouteDeps): Router {
           deps.recordForecast({ vaccineGroups });
         }
       }
-      await write(text);
+      await write(lines);
     };
     try {
       const stats = await runPipeline(lineItems(ndjsonLines(req, lineLimit), lineLimit), {

@@ -4,14 +4,14 @@ import type { Resource } from 'fhir/r4';
 import {
   CAPABILITY_STATEMENT,
   IMMDS_FORECAST_OPERATION,
-  immdsForecast,
-  ruleSetOf,
+  immdsForecastOutput,
+  parametersJson,
   type ForecastCatalog,
 } from '../../fhir/immds-forecast';
 import { OperationOutcomeError, outcomeIssue, statusOf } from '../../fhir/outcome';
-import { forecastSummaryOf, type ForecastSummary } from '../metrics';
+import type { ForecastSummary } from '../metrics';
 import { requireBodyType } from '../body-type';
-import { sendJson } from '../send-json';
+import { sendAsciiJson, sendJson } from '../send-json';
 
 /** The FHIR JSON media type; `application/json` is accepted and answered too. */
 export const FHIR_JSON = 'application/fhir+json';
@@ -116,17 +116,14 @@ export function fhirRoutes(deps: FhirRouteDeps): Router {
   router
     .route([...FHIR_PATHS.forecast])
     .post(requireJsonBody, jsonBody, (req, res) => {
-      const [outcome, parameters] = immdsForecast(req.body as unknown, deps);
-      if (parameters === undefined) {
+      const [outcome, output] = immdsForecastOutput(req.body as unknown, deps);
+      if (output === undefined) {
         send(req, res, statusOf(outcome), outcome);
         return;
       }
-      deps.recordForecast?.(forecastSummaryOf(parameters));
-      const ruleSet = ruleSetOf(parameters);
-      if (ruleSet !== undefined) {
-        res.set('X-Rule-Set', ruleSet);
-      }
-      send(req, res, 200, parameters);
+      deps.recordForecast?.(output);
+      res.set('X-Rule-Set', output.ruleSet);
+      sendAsciiJson(res, 200, responseType(req), parametersJson(output));
     })
     .all(methodNotAllowed('POST'));
 
