@@ -5,8 +5,8 @@
  * Scenarios (each in its own process, whose RSS is sampled every 100 ms from /proc):
  * 1. HTTP, the service as shipped (`node dist/src/main.js`, `WORKERS=1`): one
  *    `POST /fhir/$immds-forecast-bulk` stream of every patient; forecasts on the request's thread.
- * 2. HTTP, the same app with a worker-thread pool (`bulkExecutor`, what a single-process
- *    deployment wires to use every core on one stream).
+ * 2. HTTP, the service with `WORKERS=1 BULK_THREADS=<threads>`: the same stream, forecast on
+ *    worker threads (how one stream uses every core).
  * 3. CLI: `forecast-bulk` on the population as a FHIR bulk export folder (grouping included).
  *
  * Printed per scenario: patients, seconds, patients/s, peak RSS, and RSS at 25/50/75 % (HTTP: and 100 %) of the
@@ -35,12 +35,7 @@ import {
 import { request } from 'node:http';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createThreadPool } from '../src/bulk/executor';
-import { createApp } from '../src/http/create-app';
-import { Readiness } from '../src/http/readiness';
 import { findRepoRoot } from '../src/rules/repo-root';
-import { loadRuleCatalog } from '../src/rules/rule-catalog';
-import { listen } from '../src/server/http-server';
 import { writeBulkExport, writeParametersNdjson } from './population';
 
 function option(argv: readonly string[], name: string): string | undefined {
@@ -295,27 +290,6 @@ async function cliScenario(
   };
 }
 
-/** `--serve`: the app with a thread pool, listening; prints `{"port":…}` when ready. */
-async function serve(argv: readonly string[]): Promise<void> {
-  const root = findRepoRoot(__dirname);
-  const threads = intOption(argv, '--threads', availableParallelism());
-  const rulesDir = join(root, 'rules');
-  const catalog = loadRuleCatalog(rulesDir);
-  const pool = await createThreadPool({ rulesDir, threads });
-  const app = createApp({ readiness: new Readiness(), catalog, bulkExecutor: pool });
-  const running = await listen(app, {
-    port: 0,
-    host: '127.0.0.1',
-    headersTimeoutMs: 10_000,
-    requestTimeoutMs: 3_600_000,
-    keepAliveTimeoutMs: 5_000,
-  });
-  console.log(JSON.stringify({ port: running.port }));
-  process.on('SIGTERM', () => {
-    void pool.close().then(() => process.exit(0));
-  });
-}
-
 function fmt(n: number, digits = 0): string {
   return Number.isFinite(n)
     ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
@@ -324,7 +298,7 @@ function fmt(n: number, digits = 0): string {
 
 const USAGE = `usage: npm run bench:bulk -- [--patients N] [--cli-patients N] [--threads N]
        [--only http|cli] [--discard-output] [--keep]`;
-const FLAGS = new Set(['--serve', '--discard-output', '--keep']);
+const FLAGS = new Set(['--discard-output', '--keep']);
 const VALUED = new Set(['--patients', '--cli-patients', '--threads', '--only']);
 
 /** Refuses a mistyped option (and answers --help) before minutes of generation start. */
@@ -347,10 +321,6 @@ function checkArgs(argv: readonly string[]): void {
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   checkArgs(argv);
-  if (argv.includes('--serve')) {
-    await serve(argv);
-    return;
-  }
   const root = findRepoRoot(__dirname);
   const patients = intOption(argv, '--patients', 20_000);
   const cliPatients = intOption(argv, '--cli-patients', patients);
@@ -365,7 +335,7 @@ async function main(): Promise<void> {
   try {
     if (only !== 'cli') {
       const file = join(work, 'population.ndjson');
-      let t = performance.now();
+      const t = performance.now();
       await writeParametersNdjson(file, patients, { assessmentDate: '2026-11-01' });
       console.error(
         `generated ${patients} patients as NDJSON in ${((performance.now() - t) / 1000).toFixed(1)} s`,
@@ -388,16 +358,15 @@ async function main(): Promise<void> {
           /"msg":"listening"/,
         ),
       );
-      t = performance.now();
       rows.push(
         await httpScenario(
           root,
           file,
           patients,
-          `HTTP $immds-forecast-bulk, app with a ${threads}-thread pool`,
-          [join(root, 'dist', 'bench', 'bulk-bench.js'), '--serve', '--threads', String(threads)],
-          {},
-          /^\{"port":\d+\}$/,
+          `HTTP $immds-forecast-bulk, WORKERS=1 BULK_THREADS=${threads} (worker threads)`,
+          [join(root, 'dist', 'src', 'main.js')],
+          { ...serviceEnv, BULK_THREADS: String(threads) },
+          /"msg":"listening"/,
         ),
       );
     }

@@ -41,6 +41,13 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Number of worker processes (`WORKERS`, default the number of CPUs; 1 = no cluster). */
   readonly workers: number;
+  /**
+   * Worker threads of each process for `$immds-forecast-bulk` (`BULK_THREADS`, default 0: bulk
+   * lines are forecast on the request's thread, a batch per event-loop turn). Set it on a
+   * process that serves bulk streams (e.g. `WORKERS=1 BULK_THREADS=<cores>`) so that one stream
+   * uses every core; each thread loads its own copy of the rules.
+   */
+  readonly bulkThreads: number;
   /** Timeout of one FHIR server fetch for CDS Hooks prefetch (`FHIR_FETCH_TIMEOUT_MS`, default 10 000). */
   readonly fhirFetchTimeoutMs: number;
   /** Longest wait for in-flight requests on SIGTERM/SIGINT (`SHUTDOWN_GRACE_MS`, default 25 000). */
@@ -140,6 +147,7 @@ export function parseConfig(
   const logLevel = oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info', problems);
 
   const workers = int('WORKERS', Math.max(1, defaults.cpus ?? availableParallelism()), 1, 256);
+  const bulkThreads = int('BULK_THREADS', 0, 0, 256);
   const fhirFetchTimeoutMs = int('FHIR_FETCH_TIMEOUT_MS', 10_000, 1, 600_000);
   const shutdownGraceMs = int('SHUTDOWN_GRACE_MS', 25_000, 0, 600_000);
   const headersTimeoutMs = int('HEADERS_TIMEOUT_MS', 10_000, 1, 600_000);
@@ -166,6 +174,7 @@ export function parseConfig(
     bodyLimit,
     logLevel,
     workers,
+    bulkThreads,
     fhirFetchTimeoutMs,
     shutdownGraceMs,
     headersTimeoutMs,

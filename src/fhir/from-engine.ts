@@ -118,6 +118,14 @@ function remember<K, V>(map: Map<K, V> | WeakMap<K & object, V>, key: K, value: 
   return value;
 }
 
+/**
+ * The pieces as one flat string. Texts kept and reused (constants, per-answer parts) are made
+ * flat: a text built by `+` is a tree of pieces that every answer using it would walk again.
+ */
+function flat(...pieces: string[]): string {
+  return pieces.join('');
+}
+
 /** JSON of the `meta` and `authority` of the output of one rule set (`ruleSetId@version`). */
 interface RuleSetStamp {
   readonly meta: string;
@@ -150,6 +158,8 @@ function buildStamp(ruleSet: string): RuleSetStamp {
  */
 interface RuleSetConcepts {
   readonly groupDiseases: Map<string, string>;
+  /** `"targetDisease":…,"forecastStatus":…` per vaccine group and status|base status. */
+  readonly groupStatusFields: Map<string, Map<string, string>>;
   readonly cvxByCodes: WeakMap<CodeTables, Map<string, string>>;
   /** CVX concepts when the catalog has no code tables. */
   readonly cvxWithoutCodes: Map<string, string>;
@@ -162,6 +172,7 @@ function conceptsOf(ruleSet: RuleSet): RuleSetConcepts {
     conceptsByRuleSet.get(ruleSet) ??
     remember(conceptsByRuleSet, ruleSet, {
       groupDiseases: new Map(),
+      groupStatusFields: new Map(),
       cvxByCodes: new WeakMap(),
       cvxWithoutCodes: new Map(),
     })
@@ -170,6 +181,12 @@ function conceptsOf(ruleSet: RuleSet): RuleSetConcepts {
 
 /** `doseStatus` per CDSi evaluation status. */
 const DOSE_STATUS_CONCEPTS = new Map<DoseEvaluation['status'], string>();
+
+/**
+ * The end of an evaluation without reasons ({@link evaluationTail}), per series name (JSON) and
+ * status|dose number.
+ */
+const EVALUATION_TAILS = new Map<string, Map<string, string>>();
 
 /** `targetDisease` of an evaluation, per antigen. */
 const ANTIGEN_DISEASES = new Map<string, string>();
@@ -207,8 +224,8 @@ interface Common {
   readonly patient: string;
   readonly date: string;
   readonly authority: string;
-  /** What follows an evaluation's `id`, up to its `targetDisease` value. */
-  readonly evaluationFields: string;
+  /** What follows an evaluation's `id` up to its `immunizationEvent` reference, per antigen. */
+  evaluationHead(antigen: string): string;
   /** `"Immunization/<dose id>"`: a dose is referred to once per antigen and once per group. */
   doseReference(doseId: string): string;
 }
@@ -232,17 +249,33 @@ export function writeForecastOutput(
   ids: OutputIds = DEFAULT_OUTPUT_IDS,
 ): ForecastOutput {
   const stamp = stampOf(result.ruleSet);
-  const patient = `{"reference":${jsonString(ctx.patientReference)}}`;
-  const date = `"${fhirDate(result.assessmentDate)}"`;
+  const patient = flat('{"reference":', jsonString(ctx.patientReference), '}');
+  const date = flat('"', fhirDate(result.assessmentDate), '"');
   const doseReferences = new Map<string, string>();
+  const evaluationHeads = new Map<string, string>();
+  const evaluationFields = flat(
+    ',"meta":',
+    stamp.meta,
+    ',"status":"completed","patient":',
+    patient,
+    ',"date":',
+    date,
+    ',"authority":',
+    stamp.authority,
+    ',"targetDisease":',
+  );
   const common: Common = {
     meta: stamp.meta,
     patient,
     date,
     authority: stamp.authority,
-    evaluationFields:
-      `,"meta":${stamp.meta},"status":"completed","patient":${patient},"date":${date}` +
-      `,"authority":${stamp.authority},"targetDisease":`,
+    evaluationHead: (antigen) =>
+      evaluationHeads.get(antigen) ??
+      remember(
+        evaluationHeads,
+        antigen,
+        flat(evaluationFields, antigenDisease(antigen), ',"immunizationEvent":{"reference":'),
+      ),
     doseReference: (doseId) =>
       doseReferences.get(doseId) ??
       remember(doseReferences, doseId, jsonString(`Immunization/${doseId}`)),
@@ -381,10 +414,32 @@ function buildAntigenDisease(antigen: string): string {
  * @param series - The series name as JSON text, `''` when none.
  */
 function evaluation(e: DoseEvaluation, id: string, series: string, common: Common): string {
-  let json =
-    `{"resourceType":"ImmunizationEvaluation","id":${id}${common.evaluationFields}` +
-    `${antigenDisease(e.antigen)},"immunizationEvent":{"reference":${common.doseReference(e.doseId)}}` +
-    `,"doseStatus":${doseStatusConcept(e.status)}`;
+  return (
+    `{"resourceType":"ImmunizationEvaluation","id":${id}${common.evaluationHead(e.antigen)}` +
+    `${common.doseReference(e.doseId)}${evaluationTail(e, series)}`
+  );
+}
+
+/**
+ * An evaluation from its `doseStatus` on (with the end of the `immunizationEvent` before it).
+ * Without reasons — a valid dose, the most common — it depends only on the status, series and
+ * dose number, and is written once.
+ */
+function evaluationTail(e: DoseEvaluation, series: string): string {
+  if (e.reasons.length > 0) {
+    return buildEvaluationTail(e, series);
+  }
+  let bySeries = EVALUATION_TAILS.get(series);
+  if (bySeries === undefined) {
+    bySeries = new Map();
+    EVALUATION_TAILS.set(series, bySeries);
+  }
+  const key = `${e.status}|${e.targetDoseNumber ?? ''}`;
+  return bySeries.get(key) ?? remember(bySeries, key, flat(buildEvaluationTail(e, series)));
+}
+
+function buildEvaluationTail(e: DoseEvaluation, series: string): string {
+  let json = `},"doseStatus":${doseStatusConcept(e.status)}`;
   if (e.reasons.length > 0) {
     json += `,"doseStatusReason":[${reasonConcepts(e.reasons, 'statusReason')}]`;
   }
@@ -420,7 +475,11 @@ function groupDoseExtension(d: GroupDoseEvaluation, common: Common): string {
   return `${json}]}`;
 }
 
-const GROUP_DOSE_EXTENSION_START = `{"url":${jsonString(EXT_GROUP_DOSE_EVALUATION)},"extension":[{"url":"immunizationEvent","valueReference":{"reference":`;
+const GROUP_DOSE_EXTENSION_START = flat(
+  '{"url":',
+  jsonString(EXT_GROUP_DOSE_EVALUATION),
+  ',"extension":[{"url":"immunizationEvent","valueReference":{"reference":',
+);
 
 function cvxConcept(cvx: string, ctx: OutputContext): string {
   const concepts = conceptsOf(ctx.ruleSet);
@@ -463,6 +522,35 @@ function groupDisease(group: VaccineGroupResult, ruleSet: RuleSet): string {
     known.set(group.vaccineGroup, json);
   }
   return json;
+}
+
+/** A recommendation's `targetDisease` and `forecastStatus` (written once per group and status). */
+function groupStatusFields(
+  group: VaccineGroupResult,
+  base: BaseRecommendationStatus | undefined,
+  ruleSet: RuleSet,
+): string {
+  const byGroup = conceptsOf(ruleSet).groupStatusFields;
+  let byStatus = byGroup.get(group.vaccineGroup);
+  const key = `${group.status}|${base ?? ''}`;
+  const known = byStatus?.get(key);
+  if (known !== undefined) {
+    return known;
+  }
+  const fields = flat(
+    '"targetDisease":',
+    groupDisease(group, ruleSet),
+    ',"forecastStatus":',
+    forecastStatusConcept(group.status, base),
+  );
+  if (ruleSet.vaccineGroups.some((g) => g.name === group.vaccineGroup)) {
+    if (byStatus === undefined) {
+      byStatus = new Map();
+      byGroup.set(group.vaccineGroup, byStatus);
+    }
+    byStatus.set(key, fields);
+  }
+  return fields;
 }
 
 /** `forecastStatus`: the ImmDS status, then the base recommendation status when one applies. */
@@ -508,7 +596,7 @@ const DATE_CRITERION_START = Object.fromEntries(
     const code: CodeableConcept = {
       coding: [{ system: SYSTEM.loinc, code: c.code, display: c.display }],
     };
-    return [field, `{"code":${jsonValue(code)},"value":"`];
+    return [field, flat('{"code":', jsonValue(code), ',"value":"')];
   }),
 ) as Record<ForecastDateField, string>;
 
@@ -556,9 +644,7 @@ function recommendation(
     json += `"vaccineCode":[${concepts}],`;
   }
   const base = baseRecommendationStatus(group.status, timing(group, assessmentDate));
-  json +=
-    `"targetDisease":${groupDisease(group, ctx.ruleSet)}` +
-    `,"forecastStatus":${forecastStatusConcept(group.status, base)}`;
+  json += groupStatusFields(group, base, ctx.ruleSet);
   if (group.reasons.length > 0) {
     json += `,"forecastReason":[${reasonConcepts(group.reasons, 'forecastReason')}]`;
   }

@@ -19,6 +19,7 @@ const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 /** Any character outside ASCII (UTF-16 code units, so a surrogate pair gives two escapes). */
 const NON_ASCII = /[\u0080-\uffff]/g;
+const HAS_NON_ASCII = /[\u0080-\uffff]/;
 
 function escapeUnit(c: string): string {
   return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
@@ -30,7 +31,13 @@ function escapeUnit(c: string): string {
  * @param json - JSON text, e.g. from `JSON.stringify`.
  */
 export function asciiJson(json: string): string {
-  return json.replace(NON_ASCII, escapeUnit);
+  if (!HAS_NON_ASCII.test(json)) {
+    return json;
+  }
+  // `replace` keeps the two-bytes-per-character form V8 gave the text: a whole answer holding
+  // such a piece would be copied in that form before being encoded. Through latin1 bytes the
+  // (now ASCII) text gets one byte per character.
+  return Buffer.from(json.replace(NON_ASCII, escapeUnit), 'latin1').toString('latin1');
 }
 
 /**

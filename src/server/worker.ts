@@ -9,6 +9,7 @@
  */
 import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
+import { createThreadPool, type ForecastExecutor } from '../bulk/executor';
 import type { CalendarDate } from '../calendar';
 import type { Config } from '../config';
 import { endedSeasons } from '../engine/season-coverage';
@@ -126,8 +127,33 @@ export async function startWorker(config: Config, logger: Logger): Promise<void>
     fhirTimeoutMs: config.fhirFetchTimeoutMs,
   };
 
+  // BULK_THREADS: the bulk route's forecasts run on a thread pool (each thread loads the rules).
+  let bulkExecutor: ForecastExecutor | undefined;
+  if (config.bulkThreads > 0) {
+    try {
+      bulkExecutor = await createThreadPool({
+        rulesDir: config.rulesDir,
+        defaultVersion: config.defaultRuleSetVersion,
+        threads: config.bulkThreads,
+      });
+    } catch (err) {
+      process.stderr.write(
+        `refusing to start: the bulk forecast threads (BULK_THREADS=${config.bulkThreads}) could not start: ${err instanceof Error ? err.message : String(err)}\n`,
+      );
+      exitWith(logger, 1);
+    }
+  }
+
   const readiness = new Readiness();
-  const app = createApp({ readiness, catalog, bodyLimit: config.bodyLimit, logger, metrics, cds });
+  const app = createApp({
+    readiness,
+    catalog,
+    bodyLimit: config.bodyLimit,
+    logger,
+    metrics,
+    cds,
+    ...(bulkExecutor === undefined ? {} : { bulkExecutor }),
+  });
   const running = await listen(app, config);
   readiness.markReady();
   if (auth !== 'disabled') {
@@ -145,7 +171,14 @@ export async function startWorker(config: Config, logger: Logger): Promise<void>
     });
   } else {
     logger.info(
-      { port: running.port, workers: 1, ruleSets: catalog.labels, defaultRuleSet, startupMs },
+      {
+        port: running.port,
+        workers: 1,
+        bulkThreads: config.bulkThreads,
+        ruleSets: catalog.labels,
+        defaultRuleSet,
+        startupMs,
+      },
       'listening',
     );
   }
@@ -161,14 +194,17 @@ export async function startWorker(config: Config, logger: Logger): Promise<void>
     const onListenerClosed = (): void => {
       logger.info('listener closed: new connections are refused');
     };
-    void running.drain({ graceMs: config.shutdownGraceMs, onListenerClosed }).then((clean) => {
-      if (clean) {
-        logger.info('stopped');
-      } else {
-        logger.warn('grace period over: open connections were cut');
-      }
-      exitWith(logger, clean ? 0 : 1);
-    });
+    void running
+      .drain({ graceMs: config.shutdownGraceMs, onListenerClosed })
+      .then(async (clean) => {
+        await bulkExecutor?.close();
+        if (clean) {
+          logger.info('stopped');
+        } else {
+          logger.warn('grace period over: open connections were cut');
+        }
+        exitWith(logger, clean ? 0 : 1);
+      });
   };
   process.on('SIGTERM', () => {
     shutdown('SIGTERM');

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sha256 } from '../../src/rules/manifest';
 import { findRepoRoot } from '../../src/rules/repo-root';
+import { inputLine, ndjsonOf, patientOf } from '../bulk/support';
 
 const ROOT = findRepoRoot(__dirname);
 const MAIN = join(ROOT, 'src', 'main.ts');
@@ -117,6 +118,32 @@ describe('service start-up', () => {
     expect(svc.stderr()).toMatch(/CDS_TRUSTED_ISSUERS_FILE .*\/nonexistent\/issuers\.json/);
     expect(svc.stdout()).not.toMatch(/listening/);
   }, 30_000);
+
+  test('with BULK_THREADS, forecasts bulk streams on worker threads and still stops cleanly', async () => {
+    const svc = startService({ CDS_AUTH: 'disabled', WORKERS: '1', BULK_THREADS: '1' });
+    await waitFor(() => svc.stdout().includes('"listening"'), 30_000);
+    const line =
+      svc
+        .stdout()
+        .split('\n')
+        .find((l) => l.includes('"listening"')) ?? '';
+    const { port, bulkThreads } = JSON.parse(line) as { port: number; bulkThreads: number };
+    expect(bulkThreads).toBe(1);
+    const res = await fetch(
+      `http://127.0.0.1:${port}/fhir/$immds-forecast-bulk?assessmentDate=2025-06-01`,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/fhir+ndjson' },
+        body: `${inputLine('p1', '2024-01-10')}\nnot json\n${inputLine('p2', '2024-03-10')}\n`,
+      },
+    );
+    expect(res.status).toBe(200);
+    const answers = ndjsonOf(await res.text());
+    expect(answers.map(patientOf)).toEqual(['Patient/p1', undefined, 'Patient/p2']);
+    expect(answers[1]).toMatchObject({ resourceType: 'OperationOutcome', id: 'line-2' });
+    svc.kill('SIGTERM');
+    expect(await svc.exitCode).toBe(0);
+  }, 60_000);
 
   test('warns at start-up when CDS Hooks authentication is disabled', async () => {
     const svc = startService({ CDS_AUTH: 'disabled', WORKERS: '1' });
