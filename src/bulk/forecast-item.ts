@@ -203,17 +203,15 @@ function forecastLine(
   if (conflicts.length > 0) {
     return failure(run, prefixed(conflicts, `line ${line}: `), `line-${line}`);
   }
-  if (run.output === 'parameters') {
-    const [outcome, output] = immdsForecastOutput(body, { catalog });
-    if (output === undefined) {
-      return failure(run, prefixed(outcome.issue, `line ${line}: `), `line-${line}`);
-    }
-    return { out: asciiLine(parametersJson(output)), groups: groupsOf(output) };
-  }
+  // `parameters` output keeps the ids of a single answer; split resources get ids unique in the run.
   const key = shortKey(`l${line}`);
-  const [outcome, output] = immdsForecastOutput(body, { catalog }, idsFor(key));
+  const ids = run.output === 'parameters' ? undefined : idsFor(key);
+  const [outcome, output] = immdsForecastOutput(body, { catalog }, ids);
   if (output === undefined) {
     return failure(run, prefixed(outcome.issue, `line ${line}: `), `line-${line}`);
+  }
+  if (run.output === 'parameters') {
+    return { out: asciiLine(parametersJson(output)), groups: groupsOf(output) };
   }
   return splitResources(output, key, (issue) => ({
     ...issue,

@@ -193,6 +193,20 @@ export function addDuration(date: CalendarDate, d: Duration): CalendarDate {
 }
 
 /**
+ * The {@link CalendarDate.dayNumber} of {@link addDuration}`(date, d)`, without creating the
+ * date: for the many computed dates the engine only compares (e.g. "date administered before
+ * reference date + minimum interval", CALCDTINT-4).
+ *
+ * @param date - The start date.
+ * @param d - The duration.
+ * @returns The day number of the computed date (same CALCDT-6 order and CALCDT-5 roll-forward).
+ * @throws RangeError if a part is not a safe integer or the result is out of range.
+ */
+export function addDurationDayNumber(date: CalendarDate, d: Duration): number {
+  return date.shiftedDayNumber(d.years * 12 + d.months, d.weeks * 7 + d.days);
+}
+
+/**
  * Subtracts a CDSi duration from a date: every part is negated and the CALCDT-6 order is kept
  * (years and months together with one CALCDT-5 roll-forward, then weeks and days). So
  * date - "6 months - 4 days" = (date - 6 months) + 4 days.

@@ -13,6 +13,7 @@ export {
   DURATION_PATTERN,
   DurationSyntaxError,
   addDuration,
+  addDurationDayNumber,
   isDurationText,
   parseDuration,
   parseOptionalDuration,

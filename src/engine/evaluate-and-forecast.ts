@@ -53,12 +53,9 @@ class AntigenRun {
     private readonly doses: readonly AntigenDose[],
     readonly relevantSeries: readonly AntigenSeries[],
   ) {
-    this.evaluated = [];
-    this.state = [];
-    for (let i = 0; i < relevantSeries.length; i++) {
-      this.evaluated.push(undefined);
-      this.state.push(0);
-    }
+    // Exactly sized (pushing would allocate room for 16 entries, for every antigen).
+    this.evaluated = new Array<PatientSeries | undefined>(relevantSeries.length).fill(undefined);
+    this.state = new Array<number>(relevantSeries.length).fill(0);
     this.completeBefore = undefined;
     this.facts = {
       rules,
@@ -212,26 +209,44 @@ function seriesWorthForecasting(
   ) {
     return candidates;
   }
-  const groupsWithValidDose = new Set<string>();
-  const mixedGroups = new Set<string>();
-  const valid = new Map<AntigenSeries, boolean>();
+  // An antigen has a handful of candidates: flags by index and linear scans of the groups cost
+  // less than sets and maps built for every antigen with doses.
+  const valid: boolean[] = [];
   for (const series of candidates) {
-    if (series.seriesType !== 'Standard') {
-      mixedGroups.add(series.seriesGroup);
+    valid.push(hasValidDose(antigenRun.evaluate(series)));
+  }
+  let kept: AntigenSeries[] | undefined;
+  for (let i = 0; i < candidates.length; i++) {
+    const series = candidates[i] as AntigenSeries;
+    let keep = series.defaultSeries || valid[i] === true;
+    if (!keep) {
+      let mixed = false;
+      let groupHasValid = false;
+      for (let j = 0; j < candidates.length; j++) {
+        const other = candidates[j] as AntigenSeries;
+        if (other.seriesGroup === series.seriesGroup) {
+          mixed ||= other.seriesType !== 'Standard';
+          groupHasValid ||= valid[j] === true;
+        }
+      }
+      keep = mixed || !groupHasValid;
     }
-    const hasValid = antigenRun.evaluate(series).evaluations.some((e) => e.status === 'Valid');
-    valid.set(series, hasValid);
-    if (hasValid) {
-      groupsWithValidDose.add(series.seriesGroup);
+    if (keep) {
+      kept?.push(series);
+    } else {
+      kept ??= candidates.slice(0, i);
     }
   }
-  return candidates.filter(
-    (series) =>
-      series.defaultSeries ||
-      valid.get(series) === true ||
-      mixedGroups.has(series.seriesGroup) ||
-      !groupsWithValidDose.has(series.seriesGroup),
-  );
+  return kept ?? candidates;
+}
+
+function hasValidDose(ps: PatientSeries): boolean {
+  for (const e of ps.evaluations) {
+    if (e.status === 'Valid') {
+      return true;
+    }
+  }
+  return false;
 }
 
 /**

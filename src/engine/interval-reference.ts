@@ -84,6 +84,16 @@ export function intervalReferenceDose(
   }
 }
 
+/** Whether the series evaluated the dose at history index `index` as inadvertent (a plain loop: hot path). */
+function isInadvertentIn(evaluations: readonly DoseEvaluationState[], index: number): boolean {
+  for (const e of evaluations) {
+    if (e.antigenDose.patientDose.index === index) {
+      return e.inadvertent;
+    }
+  }
+  return false;
+}
+
 /**
  * CALCDTINT-8: the most recent previous dose of one of the vaccine types, searched in the whole
  * history (Zoster measures from Varicella vaccines, Pertussis from Td), skipping doses this
@@ -99,8 +109,7 @@ function mostRecentOfTypes(
     if (dose === undefined || !cvx.has(dose.cvx)) {
       continue;
     }
-    const own = position.evaluations.find((e) => e.antigenDose.patientDose.index === i);
-    if (own?.inadvertent === true) {
+    if (isInadvertentIn(position.evaluations, i)) {
       continue;
     }
     return dose;

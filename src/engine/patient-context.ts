@@ -65,6 +65,30 @@ function durationNumber(d: Duration): number {
 }
 
 /**
+ * The doses sorted by date administered, input order kept for equal dates (a stable sort). A
+ * history usually arrives in date order already: then it is returned as it is, with no sort.
+ */
+function inDateOrder(doses: readonly AdministeredDose[]): readonly AdministeredDose[] {
+  let previous = -Infinity;
+  let sorted = true;
+  for (const dose of doses) {
+    const day = dose.dateAdministered.dayNumber;
+    if (day < previous) {
+      sorted = false;
+      break;
+    }
+    previous = day;
+  }
+  if (sorted) {
+    return doses;
+  }
+  return doses
+    .map((dose, order) => ({ dose, order }))
+    .sort((a, b) => a.dose.dateAdministered.compare(b.dose.dateAdministered) || a.order - b.order)
+    .map(({ dose }) => dose);
+}
+
+/**
  * Builds the context of one call.
  *
  * @param history - The patient.
@@ -76,16 +100,16 @@ export function createPatientContext(
   ruleSet: RuleSet,
   assessmentDate: CalendarDate,
 ): PatientContext {
-  const sorted = history.doses
-    .map((dose, order) => ({ dose, order }))
-    .sort((a, b) => a.dose.dateAdministered.compare(b.dose.dateAdministered) || a.order - b.order);
-  const doses: PatientDose[] = sorted.map(({ dose }, index) => ({
-    dose,
-    id: dose.id,
-    cvx: canonicalCvx(dose.cvx),
-    date: dose.dateAdministered,
-    index,
-  }));
+  const doses: PatientDose[] = [];
+  for (const dose of inDateOrder(history.doses)) {
+    doses.push({
+      dose,
+      id: dose.id,
+      cvx: canonicalCvx(dose.cvx),
+      date: dose.dateAdministered,
+      index: doses.length,
+    });
+  }
 
   const observations = new Map<string, ActiveObservation>();
   for (const o of history.observations) {

@@ -17,7 +17,8 @@ import type { AntigenSeries, SeriesDose } from './rule-set';
 export interface DoseEvaluationState {
   readonly antigenDose: AntigenDose;
   status: EvaluationStatus;
-  reasons: Reason[];
+  /** Never modified in place (lists may be shared between evaluations). */
+  reasons: readonly Reason[];
   /** Table 6-13: the dose was an inadvertent administration for its target dose. */
   inadvertent: boolean;
   /** The target dose it was evaluated against, if any (none once the series was complete). */

@@ -25,6 +25,10 @@ import type { CalendarDate, Duration } from '../calendar';
  */
 export function canonicalCvx(cvx: string): string {
   const trimmed = cvx.trim();
+  if (trimmed.charCodeAt(0) !== 48 /* '0' */) {
+    // No leading zero (most codes, and ''): nothing to strip, no regular expression to run.
+    return trimmed;
+  }
   const stripped = trimmed.replace(/^0+/, '');
   return stripped === '' && trimmed !== '' ? '0' : stripped;
 }

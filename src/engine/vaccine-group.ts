@@ -306,58 +306,131 @@ const STATUS_PRECEDENCE: Readonly<Record<EvaluationStatus, number>> = {
 function combineDoseEvaluations(
   antigenResults: readonly AntigenResult[],
 ): readonly GroupDoseEvaluation[] {
-  let any = false;
+  let withDoses: AntigenResult | undefined;
+  let antigensWithDoses = 0;
   for (const r of antigenResults) {
     if (r.doseEvaluations.length > 0) {
-      any = true;
-      break;
+      withDoses = r;
+      antigensWithDoses += 1;
     }
   }
-  if (!any) {
+  if (withDoses === undefined) {
     return NO_GROUP_EVALUATIONS;
+  }
+  if (antigensWithDoses === 1 && hasDistinctDoseIds(withDoses.doseEvaluations)) {
+    // One antigen with doses (any single-antigen group, and most multiple antigen ones) and no
+    // dose id twice: nothing to merge, and its evaluations are already in date order.
+    const combined: GroupDoseEvaluation[] = [];
+    for (const e of withDoses.doseEvaluations) {
+      const all = [e];
+      combined.push({
+        doseId: e.doseId,
+        dateAdministered: e.dateAdministered,
+        cvx: e.cvx,
+        status: e.status,
+        reasons: reasonsWithStatus(all, e.status),
+        byAntigen: all,
+      });
+    }
+    return combined;
   }
   const byDose = new Map<string, DoseEvaluation[]>();
   const order: DoseEvaluation[] = [];
+  // Each antigen's evaluations are in date order; when the antigens' doses do not interleave,
+  // `order` is already sorted and the (stable) sort would change nothing.
+  let sorted = true;
+  let lastDay = -Infinity;
   for (const r of antigenResults) {
     for (const e of r.doseEvaluations) {
       const list = byDose.get(e.doseId);
       if (list === undefined) {
         byDose.set(e.doseId, [e]);
+        const day = e.dateAdministered.dayNumber;
+        if (day < lastDay) {
+          sorted = false;
+        }
+        lastDay = day;
         order.push(e);
       } else {
         list.push(e);
       }
     }
   }
-  order.sort((a, b) => a.dateAdministered.compare(b.dateAdministered));
-  return order.map((first) => {
+  if (!sorted) {
+    order.sort((a, b) => a.dateAdministered.compare(b.dateAdministered));
+  }
+  const combined: GroupDoseEvaluation[] = [];
+  for (const first of order) {
     const all = byDose.get(first.doseId) ?? [first];
     let status: EvaluationStatus = first.status;
-    for (const e of all) {
-      if (STATUS_PRECEDENCE[e.status] > STATUS_PRECEDENCE[status]) {
-        status = e.status;
-      }
-    }
-    const reasons: Reason[] = [];
-    for (const e of all) {
-      if (e.status !== status) {
-        continue;
-      }
-      for (const r of e.reasons) {
-        if (!reasons.some((x) => x.code === r.code)) {
-          reasons.push(r);
+    if (all.length > 1) {
+      for (const e of all) {
+        if (STATUS_PRECEDENCE[e.status] > STATUS_PRECEDENCE[status]) {
+          status = e.status;
         }
       }
     }
-    return {
+    combined.push({
       doseId: first.doseId,
       dateAdministered: first.dateAdministered,
       cvx: first.cvx,
       status,
-      reasons,
+      reasons: reasonsWithStatus(all, status),
       byAntigen: all,
-    };
-  });
+    });
+  }
+  return combined;
+}
+
+/**
+ * Whether no two evaluations have the same dose id (else they are merged like the evaluations
+ * of several antigens). A pairwise check: an antigen has a few doses, and a map would cost more.
+ */
+function hasDistinctDoseIds(evaluations: readonly DoseEvaluation[]): boolean {
+  if (evaluations.length > 32) {
+    return false;
+  }
+  for (let i = 1; i < evaluations.length; i++) {
+    const id = (evaluations[i] as DoseEvaluation).doseId;
+    for (let j = 0; j < i; j++) {
+      if ((evaluations[j] as DoseEvaluation).doseId === id) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+/** The reasons (distinct codes, first one kept) of the evaluations that have `status`. */
+function reasonsWithStatus(
+  all: readonly DoseEvaluation[],
+  status: EvaluationStatus,
+): readonly Reason[] {
+  const only = all.length === 1 ? all[0] : undefined;
+  if (only !== undefined && only.reasons.length <= 1) {
+    // One antigen (`status` is its status) with at most one reason: nothing to merge, the
+    // (never modified) list itself serves.
+    return only.reasons;
+  }
+  const reasons: Reason[] = [];
+  for (const e of all) {
+    if (e.status !== status) {
+      continue;
+    }
+    for (const r of e.reasons) {
+      let seen = false;
+      for (const x of reasons) {
+        if (x.code === r.code) {
+          seen = true;
+          break;
+        }
+      }
+      if (!seen) {
+        reasons.push(r);
+      }
+    }
+  }
+  return reasons;
 }
 
 // ---------------------------------------------------------------------------------------------

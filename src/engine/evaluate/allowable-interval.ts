@@ -1,11 +1,11 @@
 /**
  * §6.6 Evaluate allowable interval (table 6-21).
  */
-import { addDuration, type CalendarDate } from '../../calendar';
+import { addDurationDayNumber, type CalendarDate } from '../../calendar';
 import { intervalReferenceDate, type SeriesPosition } from '../interval-reference';
 import type { PatientContext } from '../patient-context';
 import type { SeriesDose } from '../rule-set';
-import { inEffect } from '../select-supporting-data';
+import { isInEffect } from '../select-supporting-data';
 
 /**
  * Table 6-21, for a dose that failed its preferable intervals: it is still acceptable when it
@@ -25,16 +25,21 @@ export function satisfiesAllowableIntervals(
   date: CalendarDate,
   position: SeriesPosition,
 ): boolean {
-  const intervals = inEffect(seriesDose.allowableIntervals, date);
-  if (intervals.length === 0) {
-    return false;
-  }
-  return intervals.every((interval) => {
+  // Instances not in effect are skipped in place (no filtered copy per dose).
+  let any = false;
+  for (const interval of seriesDose.allowableIntervals) {
+    if (!isInEffect(interval, date)) {
+      continue;
+    }
+    any = true;
     const reference = intervalReferenceDate(pc, interval.from, position);
-    return (
-      reference === undefined ||
-      interval.absMinInt === undefined ||
-      date.isOnOrAfter(addDuration(reference, interval.absMinInt))
-    );
-  });
+    if (
+      reference !== undefined &&
+      interval.absMinInt !== undefined &&
+      date.dayNumber < addDurationDayNumber(reference, interval.absMinInt)
+    ) {
+      return false;
+    }
+  }
+  return any;
 }

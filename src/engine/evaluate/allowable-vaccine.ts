@@ -18,10 +18,15 @@ export function isAllowableVaccine(
   seriesDose: SeriesDose,
   dose: PatientDose,
 ): boolean {
-  return seriesDose.allowableVaccines.some(
-    (v) =>
+  // A loop rather than `some` with a closure: this runs for many doses of every series.
+  for (const v of seriesDose.allowableVaccines) {
+    if (
       v.cvx === dose.cvx &&
       (v.beginAge === undefined || dose.date.isOnOrAfter(pc.ageDate(v.beginAge))) &&
-      (v.endAge === undefined || dose.date.isBefore(pc.ageDate(v.endAge))),
-  );
+      (v.endAge === undefined || dose.date.isBefore(pc.ageDate(v.endAge)))
+    ) {
+      return true;
+    }
+  }
+  return false;
 }

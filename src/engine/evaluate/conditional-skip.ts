@@ -3,7 +3,7 @@
  * forecasting (§7.1) and validating a recommendation (§7.6); only the context and the
  * conditional skip reference date (CONDSKIP-2) differ.
  */
-import { addDuration, type CalendarDate } from '../../calendar';
+import { addDurationDayNumber, type CalendarDate } from '../../calendar';
 import { previousReferenceDose, type SeriesPosition } from '../interval-reference';
 import type { PatientContext } from '../patient-context';
 import type { ConditionalSkip, SeriesDose, SkipCondition, SkipSet } from '../rule-set';
@@ -84,9 +84,14 @@ function isSetMet(pc: PatientContext, set: SkipSet, query: SkipQuery): boolean {
   if (set.conditions.length === 0) {
     return false;
   }
-  return set.conditionLogic === 'OR'
-    ? set.conditions.some((c) => isConditionMet(pc, c, query))
-    : set.conditions.every((c) => isConditionMet(pc, c, query));
+  // Plain loops (no closure per call): conditions are checked for many doses of many series.
+  const any = set.conditionLogic === 'OR';
+  for (const c of set.conditions) {
+    if (isConditionMet(pc, c, query) === any) {
+      return any;
+    }
+  }
+  return !any;
 }
 
 /**
@@ -121,8 +126,9 @@ export function isConditionMet(
       if (previous === undefined || condition.interval === undefined) {
         return false;
       }
-      return ref.isOnOrAfter(
-        addDuration(previous.antigenDose.patientDose.date, condition.interval),
+      return (
+        ref.dayNumber >=
+        addDurationDayNumber(previous.antigenDose.patientDose.date, condition.interval)
       );
     }
     case 'Vaccine Count by Age':
@@ -144,23 +150,33 @@ function countConditionalDoses(
   query: SkipQuery,
 ): number {
   const { position } = query;
-  const begin = condition.beginAge === undefined ? undefined : pc.ageDate(condition.beginAge);
-  const end = condition.endAge === undefined ? undefined : pc.ageDate(condition.endAge);
+  // The window as day numbers, an absent bound being no bound: begin ≤ date < end for both the
+  // age window (CALCDTSKIP-1/2) and the date window; then the cheap checks before the set lookup.
+  let from = -Infinity;
+  let to = Infinity;
+  if (condition.beginAge !== undefined) {
+    from = pc.ageDate(condition.beginAge).dayNumber;
+  }
+  if (condition.endAge !== undefined) {
+    to = pc.ageDate(condition.endAge).dayNumber;
+  }
+  if (condition.startDate !== undefined) {
+    from = Math.max(from, condition.startDate.dayNumber);
+  }
+  if (condition.endDate !== undefined) {
+    to = Math.min(to, condition.endDate.dayNumber);
+  }
+  const validOnly = condition.doseType !== 'Total';
+  const types = condition.vaccineTypes;
   let count = 0;
   for (let i = 0; i < position.evaluatedCount; i++) {
     const e = position.evaluations[i];
-    if (e === undefined) {
+    if (e === undefined || (validOnly && e.status !== 'Valid')) {
       continue;
     }
     const dose = e.antigenDose.patientDose;
-    if (
-      (condition.vaccineTypes === undefined || condition.vaccineTypes.has(dose.cvx)) &&
-      (begin === undefined || dose.date.isOnOrAfter(begin)) &&
-      (end === undefined || dose.date.isBefore(end)) &&
-      (condition.startDate === undefined || dose.date.isOnOrAfter(condition.startDate)) &&
-      (condition.endDate === undefined || dose.date.isBefore(condition.endDate)) &&
-      (condition.doseType === 'Total' || e.status === 'Valid')
-    ) {
+    const day = dose.date.dayNumber;
+    if (day >= from && day < to && (types === undefined || types.has(dose.cvx))) {
       count += 1;
     }
   }

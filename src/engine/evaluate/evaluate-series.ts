@@ -8,12 +8,13 @@ import type { PatientContext } from '../patient-context';
 import type { SeriesPosition } from '../interval-reference';
 import type { AntigenDose } from '../organize-history';
 import type { DoseEvaluationState, PatientSeries, TargetDose } from '../patient-series';
-import { NO_REASONS, reason } from '../reasons';
+import { NO_REASONS, reasonList } from '../reasons';
 import type { AntigenSeries } from '../rule-set';
+import type { Writable } from '../writable';
 import { evaluateAge } from './age';
 import { satisfiesAllowableIntervals } from './allowable-interval';
 import { isAllowableVaccine } from './allowable-vaccine';
-import { findConditionalSkip } from './conditional-skip';
+import { findConditionalSkip, type SkipQuery } from './conditional-skip';
 import { canBeEvaluated } from './dose-condition';
 import { isInadvertentAdministration } from './inadvertent-vaccine';
 import { findImpactingConflict } from './live-virus-conflict';
@@ -94,6 +95,32 @@ export function evaluateSeries(
     return undefined;
   };
 
+  // One position for the whole walk, moved forward before each dose: the steps below read it
+  // and none keeps it (saves an object per dose; a series evaluates every dose of the antigen).
+  const position: Writable<SeriesPosition> = {
+    evaluations,
+    evaluatedCount: 0,
+    targetDoses,
+    historyLimit: 0,
+  };
+  // §6.2 with the date administered as reference date (CONDSKIP-2) and as selection date
+  // (RELEVANT-1); like the position, one object moved forward, made on first use.
+  let skipQuery: Writable<SkipQuery> | undefined;
+  const skipQueryAt = (date: CalendarDate): SkipQuery => {
+    if (skipQuery === undefined) {
+      skipQuery = {
+        purpose: 'Evaluation',
+        referenceDate: date,
+        selectionDate: date,
+        position,
+        isSeriesGroupComplete: env.isSeriesGroupComplete,
+      };
+    } else {
+      skipQuery.referenceDate = date;
+      skipQuery.selectionDate = date;
+    }
+    return skipQuery;
+  };
   let t = 0;
   for (let i = 0; i < doses.length; i++) {
     const antigenDose = doses[i];
@@ -104,47 +131,37 @@ export function evaluateSeries(
     const evaluation: DoseEvaluationState = {
       antigenDose,
       status: 'Extraneous',
-      reasons: [],
+      reasons: NO_REASONS,
       inadvertent: false,
       targetDose: undefined,
     };
     evaluations.push(evaluation);
 
     if (t >= targetDoses.length) {
-      evaluation.reasons = [reason('series-already-complete')];
+      evaluation.reasons = reasonList('series-already-complete');
       continue;
     }
     if (!canBeEvaluated(patientDose.dose)) {
       evaluation.status = 'Sub-standard';
-      evaluation.reasons = [reason('sub-standard')];
+      evaluation.reasons = reasonList('sub-standard');
       evaluation.targetDose = targetDoses[t];
       continue;
     }
 
-    const position: SeriesPosition = {
-      evaluations,
-      evaluatedCount: i,
-      targetDoses,
-      historyLimit: patientDose.index,
-    };
+    position.evaluatedCount = i;
+    position.historyLimit = patientDose.index;
     let target = targetDoses[t];
     while (
       target !== undefined &&
       target.seriesDose.conditionalSkips.length > 0 &&
-      findConditionalSkip(pc, target.seriesDose, {
-        purpose: 'Evaluation',
-        referenceDate: patientDose.date,
-        selectionDate: patientDose.date,
-        position,
-        isSeriesGroupComplete: env.isSeriesGroupComplete,
-      }) !== undefined
+      findConditionalSkip(pc, target.seriesDose, skipQueryAt(patientDose.date)) !== undefined
     ) {
       target.status = 'Skipped';
       t += 1;
       target = targetDoses[t];
     }
     if (target === undefined) {
-      evaluation.reasons = [reason('series-already-complete')];
+      evaluation.reasons = reasonList('series-already-complete');
       continue;
     }
     evaluation.targetDose = target;
@@ -153,7 +170,7 @@ export function evaluateSeries(
     if (isInadvertentAdministration(seriesDose, patientDose.cvx)) {
       evaluation.status = 'Not Valid';
       evaluation.inadvertent = true;
-      evaluation.reasons = [reason('inadvertent-vaccine')];
+      evaluation.reasons = reasonList('inadvertent-vaccine');
       continue;
     }
 

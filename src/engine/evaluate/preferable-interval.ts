@@ -1,11 +1,11 @@
 /**
  * §6.5 Evaluate preferable interval (table 6-18).
  */
-import { addDuration, type CalendarDate } from '../../calendar';
+import { addDurationDayNumber, type CalendarDate } from '../../calendar';
 import { intervalReferenceDate, type SeriesPosition } from '../interval-reference';
 import type { PatientContext } from '../patient-context';
 import type { SeriesDose } from '../rule-set';
-import { inEffect } from '../select-supporting-data';
+import { isInEffect } from '../select-supporting-data';
 
 /** The outcome of table 6-18 over all preferable intervals of a target dose. */
 export type IntervalOutcome = 'valid' | 'grace-period' | 'too-soon';
@@ -32,18 +32,26 @@ export function evaluatePreferableIntervals(
   position: SeriesPosition,
 ): IntervalOutcome {
   let outcome: IntervalOutcome = 'valid';
-  for (const interval of inEffect(seriesDose.intervals, date)) {
+  // Instances not in effect are skipped in place (no filtered copy per dose).
+  for (const interval of seriesDose.intervals) {
+    if (!isInEffect(interval, date)) {
+      continue;
+    }
     const reference = intervalReferenceDate(pc, interval.from, position);
     if (reference === undefined) {
       continue;
     }
+    // Day numbers: the interval dates are only compared, never kept.
     if (
       interval.absMinInt !== undefined &&
-      date.isBefore(addDuration(reference, interval.absMinInt))
+      date.dayNumber < addDurationDayNumber(reference, interval.absMinInt)
     ) {
       return 'too-soon';
     }
-    if (interval.minInt !== undefined && date.isBefore(addDuration(reference, interval.minInt))) {
+    if (
+      interval.minInt !== undefined &&
+      date.dayNumber < addDurationDayNumber(reference, interval.minInt)
+    ) {
       outcome = 'grace-period';
     }
   }

@@ -22,13 +22,18 @@ export function findPreferableVaccine(
   seriesDose: SeriesDose,
   dose: PatientDose,
 ): PreferableVaccine | undefined {
-  return seriesDose.preferableVaccines.find(
-    (v) =>
+  // A loop rather than `find` with a closure: this runs for every dose of every series.
+  for (const v of seriesDose.preferableVaccines) {
+    if (
       v.cvx === dose.cvx &&
       (v.beginAge === undefined || dose.date.isOnOrAfter(pc.ageDate(v.beginAge))) &&
       (v.endAge === undefined || dose.date.isBefore(pc.ageDate(v.endAge))) &&
       (v.tradeName === undefined ||
         v.mvx === undefined ||
-        dose.dose.mvx?.trim().toUpperCase() === v.mvx.toUpperCase()),
-  );
+        dose.dose.mvx?.trim().toUpperCase() === v.mvx.toUpperCase())
+    ) {
+      return v;
+    }
+  }
+  return undefined;
 }

@@ -2,7 +2,7 @@
  * §6.10 Satisfy target dose (table 6-31): combine the outcomes of §6.4 to §6.9.
  */
 import type { EvaluationStatus, Reason } from '../model';
-import { reason } from '../reasons';
+import { NO_REASONS, reason, reasonList, type ReasonCode } from '../reasons';
 import type { AgeOutcome } from './age';
 import type { IntervalOutcome } from './preferable-interval';
 
@@ -22,9 +22,19 @@ export interface TargetDoseChecks {
 export interface TargetDoseOutcome {
   readonly satisfied: boolean;
   readonly status: EvaluationStatus;
-  /** A new array for each call: the caller may keep it as the evaluation's reasons. */
-  readonly reasons: Reason[];
+  /** The evaluation's reasons (kept by the caller; never modified, may be shared). */
+  readonly reasons: readonly Reason[];
 }
+
+/**
+ * The outcome of a dose that passes every check without a grace period or allowable step, by
+ * far the most common one: shared, so that a valid dose costs no allocation here.
+ */
+const PLAIN_VALID: TargetDoseOutcome = Object.freeze({
+  satisfied: true,
+  status: 'Valid',
+  reasons: NO_REASONS,
+});
 
 /**
  * Table 6-31: the target dose is satisfied (evaluation status 'Valid') only when the age is
@@ -36,20 +46,28 @@ export interface TargetDoseOutcome {
  * @param checks - The outcomes of the evaluation steps.
  */
 export function satisfyTargetDose(checks: TargetDoseChecks): TargetDoseOutcome {
-  const reasons: Reason[] = [];
+  if (
+    checks.age === 'valid' &&
+    checks.interval === 'valid' &&
+    !checks.conflict &&
+    checks.vaccine === 'preferable'
+  ) {
+    return PLAIN_VALID;
+  }
+  let reasons = NO_REASONS;
   if (checks.age === 'too-old') {
-    reasons.push(reason('age-too-old'));
+    reasons = withReason(reasons, 'age-too-old');
   } else if (checks.age === 'too-young') {
-    reasons.push(reason('age-too-young'));
+    reasons = withReason(reasons, 'age-too-young');
   }
   if (checks.interval === 'too-soon') {
-    reasons.push(reason('interval-too-soon'));
+    reasons = withReason(reasons, 'interval-too-soon');
   }
   if (checks.conflict) {
-    reasons.push(reason('live-virus-conflict'));
+    reasons = withReason(reasons, 'live-virus-conflict');
   }
   if (checks.vaccine === 'neither') {
-    reasons.push(reason('not-preferable-or-allowable'));
+    reasons = withReason(reasons, 'not-preferable-or-allowable');
   }
   if (checks.age === 'too-old') {
     return { satisfied: false, status: 'Extraneous', reasons };
@@ -58,16 +76,24 @@ export function satisfyTargetDose(checks: TargetDoseChecks): TargetDoseOutcome {
     return { satisfied: false, status: 'Not Valid', reasons };
   }
   if (checks.age === 'grace-period') {
-    reasons.push(reason('age-grace-period'));
+    reasons = withReason(reasons, 'age-grace-period');
   }
   if (checks.interval === 'grace-period') {
-    reasons.push(reason('interval-grace-period'));
+    reasons = withReason(reasons, 'interval-grace-period');
   }
   if (checks.interval === 'allowable') {
-    reasons.push(reason('allowable-interval'));
+    reasons = withReason(reasons, 'allowable-interval');
   }
   if (checks.vaccine === 'allowable') {
-    reasons.push(reason('allowable-vaccine'));
+    reasons = withReason(reasons, 'allowable-vaccine');
   }
   return { satisfied: true, status: 'Valid', reasons };
+}
+
+/**
+ * `reasons` followed by the reason of `code`. Most outcomes have one reason: that is the shared
+ * one-reason list (no allocation); a second reason makes a new list of the exact size.
+ */
+function withReason(reasons: readonly Reason[], code: ReasonCode): readonly Reason[] {
+  return reasons.length === 0 ? reasonList(code) : [...reasons, reason(code)];
 }

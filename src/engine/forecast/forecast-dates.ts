@@ -2,12 +2,17 @@
  * §7.5 Generate forecast dates and recommended vaccines (table 7-13), with the candidate
  * earliest date of §7.4 (FORECASTDTCAN-1).
  */
-import { addDuration, type CalendarDate, type Duration } from '../../calendar';
+import {
+  addDuration,
+  addDurationDayNumber,
+  type CalendarDate,
+  type Duration,
+} from '../../calendar';
 import { intervalReferenceDate, type SeriesPosition } from '../interval-reference';
 import type { PatientContext } from '../patient-context';
 import type { PatientSeries, SeriesForecast, TargetDose } from '../patient-series';
 import type { AgeRule, SeriesDose } from '../rule-set';
-import { firstInEffect, inEffect } from '../select-supporting-data';
+import { firstInEffect, inEffect, isInEffect } from '../select-supporting-data';
 
 /** The patient series position at forecast time: every evaluation and dose so far is previous. */
 export function forecastPosition(pc: PatientContext, ps: PatientSeries): SeriesPosition {
@@ -109,7 +114,10 @@ function latestConflictEndDate(
   if (byPrevious.size === 0) {
     return undefined;
   }
-  let result: CalendarDate | undefined;
+  // Compared as day numbers; only the latest end date is built.
+  let latestDay = -Infinity;
+  let latestFrom: CalendarDate | undefined;
+  let latestInterval: Duration | undefined;
   for (let i = 0; i < position.historyLimit; i++) {
     const dose = pc.doses[i];
     const intervals = dose === undefined ? undefined : byPrevious.get(dose.cvx);
@@ -117,10 +125,17 @@ function latestConflictEndDate(
       continue;
     }
     for (const interval of intervals) {
-      result = latest(result, addDuration(dose.date, interval));
+      const end = addDurationDayNumber(dose.date, interval);
+      if (end > latestDay) {
+        latestDay = end;
+        latestFrom = dose.date;
+        latestInterval = interval;
+      }
     }
   }
-  return result;
+  return latestFrom === undefined || latestInterval === undefined
+    ? undefined
+    : addDuration(latestFrom, latestInterval);
 }
 
 /**
@@ -149,7 +164,10 @@ export function candidateEarliestDate(
   if (minAge !== undefined) {
     earliest = pc.ageDate(minAge);
   }
-  for (const interval of inEffect(seriesDose.intervals, pc.assessmentDate)) {
+  for (const interval of seriesDose.intervals) {
+    if (!isInEffect(interval, pc.assessmentDate)) {
+      continue;
+    }
     const reference = intervalReferenceDate(pc, interval.from, position);
     if (reference !== undefined && interval.minInt !== undefined) {
       earliest = latest(earliest, addDuration(reference, interval.minInt));

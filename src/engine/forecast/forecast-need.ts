@@ -46,6 +46,23 @@ export type ForecastNeed =
  * @param facts - The facts of the patient series.
  */
 export function determineForecastNeed(facts: ForecastNeedFacts): ForecastNeed {
+  return (
+    forecastNeedBeforeCandidate(facts) ??
+    forecastNeedFromCandidate(facts.candidateEarliestDate, facts.maximumAgeDate)
+  );
+}
+
+/**
+ * Rules 1 to 7 of {@link determineForecastNeed}: the outcome when the candidate earliest date
+ * does not matter, or `undefined` when rule 8 decides. Lets the caller compute the candidate
+ * earliest date (FORECASTDTCAN-1, the costliest fact) only when it is needed: a series that is
+ * complete, aged out or past its season needs none.
+ *
+ * @param facts - The facts of the patient series, without the candidate earliest date.
+ */
+export function forecastNeedBeforeCandidate(
+  facts: Omit<ForecastNeedFacts, 'candidateEarliestDate'>,
+): ForecastNeed | undefined {
   if (!facts.hasNotSatisfiedTargetDose) {
     return facts.hasSatisfiedTargetDose ? COMPLETE : ALL_SKIPPED;
   }
@@ -62,9 +79,22 @@ export function determineForecastNeed(facts: ForecastNeedFacts): ForecastNeed {
   if (facts.assessmentDate.isOnOrAfter(maximumAgeDate)) {
     return AGED_OUT;
   }
+  return undefined;
+}
+
+/**
+ * Rule 8 of {@link determineForecastNeed}, once rules 1 to 7 did not decide.
+ *
+ * @param candidateEarliestDate - FORECASTDTCAN-1 (none: 2999-12-31).
+ * @param maximumAgeDate - Maximum age date of the target dose (none: 2999-12-31).
+ */
+export function forecastNeedFromCandidate(
+  candidateEarliestDate: CalendarDate | undefined,
+  maximumAgeDate: CalendarDate | undefined,
+): ForecastNeed {
   // Table 7-9 assumes 2999-12-31 for both an empty candidate earliest date and an empty maximum
   // age date: a target dose with no date to start from cannot be forecast.
-  if ((facts.candidateEarliestDate ?? MAX_DATE).isOnOrAfter(maximumAgeDate)) {
+  if ((candidateEarliestDate ?? MAX_DATE).isOnOrAfter(maximumAgeDate ?? MAX_DATE)) {
     return CANNOT_FINISH;
   }
   return NEED;

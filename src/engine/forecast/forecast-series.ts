@@ -3,6 +3,7 @@
  * conditional skip (§7.1), evidence of immunity (§7.2), contraindications (§7.3), forecast need
  * (§7.4), forecast dates and recommended vaccines (§7.5), validation (§7.6).
  */
+import type { CalendarDate } from '../../calendar';
 import { findConditionalSkip, type SkipQuery } from '../evaluate/conditional-skip';
 import type { SeriesEnvironment } from '../evaluate/evaluate-series';
 import type { PatientContext } from '../patient-context';
@@ -16,7 +17,7 @@ import {
   forecastPosition,
   generateForecast,
 } from './forecast-dates';
-import { determineForecastNeed } from './forecast-need';
+import { forecastNeedBeforeCandidate, forecastNeedFromCandidate } from './forecast-need';
 import { skipAtEarliestDate } from './validate-recommendation';
 
 /** What the forecast of one series needs about the antigen as a whole. */
@@ -89,9 +90,10 @@ export function forecastSeries(
 
     // The age component in effect on the assessment date (RELEVANT-2), read once.
     const age = target === undefined ? undefined : forecastAge(pc, target.seriesDose);
-    const candidate =
-      target === undefined ? undefined : candidateEarliestDate(pc, ps, target, position, age);
-    const need = determineForecastNeed({
+    const maximumAgeDate = age?.maxAge === undefined ? undefined : pc.ageDate(age.maxAge);
+    // Table 7-10; the candidate earliest date only when the other facts leave it to decide.
+    let candidate: CalendarDate | undefined;
+    let need = forecastNeedBeforeCandidate({
       hasNotSatisfiedTargetDose: target !== undefined,
       hasSatisfiedTargetDose: hasSatisfied,
       immune: antigen.immune,
@@ -103,9 +105,13 @@ export function forecastSeries(
       ),
       assessmentDate: pc.assessmentDate,
       seasonalEndDate: target?.seriesDose.seasonalRecommendation?.endDate,
-      maximumAgeDate: age?.maxAge === undefined ? undefined : pc.ageDate(age.maxAge),
-      candidateEarliestDate: candidate,
+      maximumAgeDate,
     });
+    if (need === undefined) {
+      candidate =
+        target === undefined ? undefined : candidateEarliestDate(pc, ps, target, position, age);
+      need = forecastNeedFromCandidate(candidate, maximumAgeDate);
+    }
     if (!need.need || target === undefined || candidate === undefined) {
       ps.status = need.need ? 'Complete' : need.status;
       ps.reasons = reasonList(need.need ? 'series-complete' : need.reason);

@@ -13,6 +13,25 @@ describe('patient context', () => {
     expect(pc.ageDate(dur('1 year')).toString()).toBe('2021-01-31');
   });
 
+  it('puts the doses in date order, keeping the input order for doses of the same day', () => {
+    const given = [
+      { date: '2020-05-01', cvx: '3' },
+      { date: '2020-03-01', cvx: '1' },
+      { date: '2020-05-01', cvx: '03' },
+      { date: '2020-04-01', cvx: '1' },
+    ];
+    const pc = context(patient('2020-01-31', given), rules, '2021-01-01');
+    expect(pc.doses.map((d) => [d.id, d.date.toString(), d.cvx, d.index])).toEqual([
+      ['2', '2020-03-01', '1', 0],
+      ['4', '2020-04-01', '1', 1],
+      ['1', '2020-05-01', '3', 2],
+      ['3', '2020-05-01', '3', 3],
+    ]);
+    // Already in date order: the same order, the same positions.
+    const inOrder = context(patient('2020-01-31', given.slice(1, 2)), rules, '2021-01-01');
+    expect(inOrder.doses.map((d) => [d.id, d.index])).toEqual([['1', 0]]);
+  });
+
   it('keeps the age dates of one patient apart from another', () => {
     const twoMonths = dur('2 months');
     const a = context(patient('2020-01-01', []), rules, '2021-01-01');

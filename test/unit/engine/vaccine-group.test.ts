@@ -134,4 +134,25 @@ describe('identify and evaluate vaccine group (chapter 9)', () => {
     expect(g.doseEvaluations[1]?.status).toBe('Not Valid');
     expect(g.doseEvaluations[1]?.reasons.map((r) => r.text)).toEqual(['Interval: too Soon']);
   });
+
+  it('lists the doses of the group in date order when the antigens have different doses', () => {
+    const one = (name: string) =>
+      antigen(name, { series: [series({ antigen: name, doses: [seriesDose(1)] })] });
+    const rules = ruleSet({
+      antigens: [twoDoseAntigen('D', '4 weeks'), one('P')],
+      cvx: { '1': ['D'], '3': ['P'] },
+      groups: [{ name: 'DP', administerFullVaccineGroup: false, antigens: ['D', 'P'] }],
+    });
+    const given = [
+      { date: '2020-03-01', cvx: '1' },
+      { date: '2020-03-15', cvx: '3' },
+      { date: '2020-04-01', cvx: '1' },
+    ];
+    const g = forecast(patient('2020-01-01', given), rules, day('2020-06-01')).vaccineGroups[0];
+    expect(g?.doseEvaluations.map((e) => [e.doseId, e.dateAdministered.toString()])).toEqual([
+      ['1', '2020-03-01'],
+      ['2', '2020-03-15'],
+      ['3', '2020-04-01'],
+    ]);
+  });
 });

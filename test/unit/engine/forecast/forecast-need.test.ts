@@ -1,5 +1,7 @@
 import {
   determineForecastNeed,
+  forecastNeedBeforeCandidate,
+  forecastNeedFromCandidate,
   type ForecastNeedFacts,
 } from '../../../../src/engine/forecast/forecast-need';
 import { day } from '../support/rule-set-builder';
@@ -35,6 +37,18 @@ describe('determine forecast need (§7.4, table 7-10)', () => {
     [{ candidateEarliestDate: undefined }, 'Aged Out', 'cannot-finish'],
   ] as const)('gives %o the status %s', (facts, status, reason) => {
     expect(determineForecastNeed({ ...base, ...facts })).toEqual({ need: false, status, reason });
+  });
+
+  it('leaves only the last rule to the candidate earliest date (computed only when needed)', () => {
+    const { candidateEarliestDate, ...withoutCandidate } = base;
+    expect(forecastNeedBeforeCandidate(withoutCandidate)).toBeUndefined();
+    expect(forecastNeedFromCandidate(candidateEarliestDate, undefined)).toEqual({ need: true });
+    expect(forecastNeedFromCandidate(undefined, undefined)).toMatchObject({
+      reason: 'cannot-finish',
+    });
+    expect(
+      forecastNeedBeforeCandidate({ ...withoutCandidate, maximumAgeDate: day('2024-06-01') }),
+    ).toMatchObject({ reason: 'aged-out' });
   });
 
   it('reads the table left to right: a complete series is complete even with a contraindication', () => {
