@@ -158,8 +158,8 @@ function buildStamp(ruleSet: string): RuleSetStamp {
  */
 interface RuleSetConcepts {
   readonly groupDiseases: Map<string, string>;
-  /** `"targetDisease":…,"forecastStatus":…` per vaccine group and status|base status. */
-  readonly groupStatusFields: Map<string, Map<string, string>>;
+  /** `"targetDisease":…,"forecastStatus":…` per vaccine group, status and base status. */
+  readonly groupStatusFields: Map<string, Map<SeriesStatus, Map<string, string>>>;
   readonly cvxByCodes: WeakMap<CodeTables, Map<string, string>>;
   /** CVX concepts when the catalog has no code tables. */
   readonly cvxWithoutCodes: Map<string, string>;
@@ -182,11 +182,18 @@ function conceptsOf(ruleSet: RuleSet): RuleSetConcepts {
 /** `doseStatus` per CDSi evaluation status. */
 const DOSE_STATUS_CONCEPTS = new Map<DoseEvaluation['status'], string>();
 
+/** A series name (or names joined) as JSON: a rule set has a few hundred. */
+const SERIES_JSON = new Map<string, string>();
+
+function seriesJson(name: string): string {
+  return SERIES_JSON.get(name) ?? remember(SERIES_JSON, name, jsonString(name));
+}
+
 /**
- * The end of an evaluation without reasons ({@link evaluationTail}), per series name (JSON) and
- * status|dose number.
+ * The end of an evaluation without reasons ({@link evaluationTail}), per series name (JSON),
+ * status and dose number.
  */
-const EVALUATION_TAILS = new Map<string, Map<string, string>>();
+const EVALUATION_TAILS = new Map<string, Map<DoseEvaluation['status'], (string | undefined)[]>>();
 
 /** `targetDisease` of an evaluation, per antigen. */
 const ANTIGEN_DISEASES = new Map<string, string>();
@@ -286,7 +293,7 @@ export function writeForecastOutput(
   for (const group of result.vaccineGroups) {
     const first = evaluations.length;
     for (const antigen of group.antigens) {
-      const series = antigen.seriesName === undefined ? '' : jsonString(antigen.seriesName);
+      const series = antigen.seriesName === undefined ? '' : seriesJson(antigen.seriesName);
       for (const e of antigen.doseEvaluations) {
         const id = ids.evaluation(evaluations.length + 1);
         evaluations.push(evaluation(e, jsonString(id), series, common));
@@ -429,13 +436,14 @@ function evaluationTail(e: DoseEvaluation, series: string): string {
   if (e.reasons.length > 0) {
     return buildEvaluationTail(e, series);
   }
-  let bySeries = EVALUATION_TAILS.get(series);
-  if (bySeries === undefined) {
-    bySeries = new Map();
-    EVALUATION_TAILS.set(series, bySeries);
-  }
-  const key = `${e.status}|${e.targetDoseNumber ?? ''}`;
-  return bySeries.get(key) ?? remember(bySeries, key, flat(buildEvaluationTail(e, series)));
+  const bySeries =
+    EVALUATION_TAILS.get(series) ??
+    remember(EVALUATION_TAILS, series, new Map<DoseEvaluation['status'], (string | undefined)[]>());
+  const byDoseNumber =
+    bySeries.get(e.status) ?? remember(bySeries, e.status, new Array<string | undefined>());
+  // Index 0: no dose number (dose numbers start at 1).
+  const n = e.targetDoseNumber ?? 0;
+  return byDoseNumber[n] ?? (byDoseNumber[n] = flat(buildEvaluationTail(e, series)));
 }
 
 function buildEvaluationTail(e: DoseEvaluation, series: string): string {
@@ -531,9 +539,8 @@ function groupStatusFields(
   ruleSet: RuleSet,
 ): string {
   const byGroup = conceptsOf(ruleSet).groupStatusFields;
-  let byStatus = byGroup.get(group.vaccineGroup);
-  const key = `${group.status}|${base ?? ''}`;
-  const known = byStatus?.get(key);
+  const byBase = byGroup.get(group.vaccineGroup)?.get(group.status);
+  const known = byBase?.get(base ?? 'none');
   if (known !== undefined) {
     return known;
   }
@@ -544,11 +551,11 @@ function groupStatusFields(
     forecastStatusConcept(group.status, base),
   );
   if (ruleSet.vaccineGroups.some((g) => g.name === group.vaccineGroup)) {
-    if (byStatus === undefined) {
-      byStatus = new Map();
-      byGroup.set(group.vaccineGroup, byStatus);
-    }
-    byStatus.set(key, fields);
+    const byStatus =
+      byGroup.get(group.vaccineGroup) ??
+      remember(byGroup, group.vaccineGroup, new Map<SeriesStatus, Map<string, string>>());
+    const bases = byStatus.get(group.status) ?? remember(byStatus, group.status, new Map());
+    bases.set(base ?? 'none', fields);
   }
   return fields;
 }
@@ -667,7 +674,7 @@ function recommendation(
     }
   }
   if (names !== undefined) {
-    json += `,"series":${jsonString(names.join('; '))}`;
+    json += `,"series":${seriesJson(names.length === 1 ? (names[0] ?? '') : names.join('; '))}`;
   }
   if (f !== undefined) {
     json += `,"doseNumberPositiveInt":${f.doseNumber}`;
