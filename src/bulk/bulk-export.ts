@@ -222,7 +222,7 @@ async function partition(
           }
           continue;
         }
-        bytesRead += Buffer.byteLength(line.text) + 1;
+        bytesRead += line.bytes + 1;
         linesRead += 1;
         options.onReadProgress?.(bytesRead, linesRead);
         if (line.text.trim() === '') {

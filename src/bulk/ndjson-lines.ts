@@ -12,7 +12,7 @@
 
 /** One input line: its text, or the fact that it was longer than the limit. */
 export type InputLine =
-  | { readonly number: number; readonly text: string }
+  | { readonly number: number; readonly text: string; readonly bytes: number }
   | { readonly number: number; readonly tooLong: true; readonly bytes: number };
 
 const NEWLINE = 0x0a;
@@ -53,7 +53,7 @@ export async function* ndjsonLines(
     if (line.length > maxLineBytes) {
       return { number, tooLong: true, bytes: line.length };
     }
-    return { number, text: line.toString('utf8') };
+    return { number, text: line.toString('utf8'), bytes: line.length };
   };
 
   for await (const raw of source) {

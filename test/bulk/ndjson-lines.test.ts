@@ -13,32 +13,34 @@ async function lines(chunks: (string | Buffer)[], max = 100): Promise<InputLine[
 describe('ndjsonLines', () => {
   test('splits lines across chunks, numbers every physical line, drops CR and a BOM', async () => {
     expect(await lines(['\ufeff{"a"', ':1}\r\n\n{"b":2}\n', '{"c"', ':3}'])).toEqual([
-      { number: 1, text: '{"a":1}' },
-      { number: 2, text: '' },
-      { number: 3, text: '{"b":2}' },
-      { number: 4, text: '{"c":3}' },
+      { number: 1, text: '{"a":1}', bytes: 7 },
+      { number: 2, text: '', bytes: 0 },
+      { number: 3, text: '{"b":2}', bytes: 7 },
+      { number: 4, text: '{"c":3}', bytes: 7 },
     ]);
-    expect(await lines(['x\n'])).toEqual([{ number: 1, text: 'x' }]);
+    expect(await lines(['x\n'])).toEqual([{ number: 1, text: 'x', bytes: 1 }]);
   });
 
-  test('keeps a multi-byte character split between chunks', async () => {
+  test('keeps a multi-byte character split between chunks, and counts the line in bytes', async () => {
     const bytes = Buffer.from('{"n":"Zoë"}\n');
     expect(await lines([bytes.subarray(0, 9), bytes.subarray(9)])).toEqual([
-      { number: 1, text: '{"n":"Zoë"}' },
+      { number: 1, text: '{"n":"Zoë"}', bytes: 12 },
     ]);
   });
 
   test('reports a line over the limit by number and size, without keeping it, and goes on', async () => {
     const chunks = ['ok\n', 'y'.repeat(60), 'y'.repeat(60), 'y'.repeat(60), '\nnext\n'];
     expect(await lines(chunks)).toEqual([
-      { number: 1, text: 'ok' },
+      { number: 1, text: 'ok', bytes: 2 },
       { number: 2, tooLong: true, bytes: 180 },
-      { number: 3, text: 'next' },
+      { number: 3, text: 'next', bytes: 4 },
     ]);
     expect(await lines(['z'.repeat(101), '\n'])).toEqual([
       { number: 1, tooLong: true, bytes: 101 },
     ]);
-    expect(await lines(['z'.repeat(100), '\r\n'])).toEqual([{ number: 1, text: 'z'.repeat(100) }]);
+    expect(await lines(['z'.repeat(100), '\r\n'])).toEqual([
+      { number: 1, text: 'z'.repeat(100), bytes: 100 },
+    ]);
   });
 });
 
