@@ -38,6 +38,7 @@ import { lineItems, runPipeline } from '../bulk/pipeline';
 import { createRateProgress } from '../bulk/progress';
 import { chooseRun } from '../bulk/run-settings';
 import { parseShard, type Shard } from '../bulk/shard';
+import { writeChunks } from '../bulk/write-chunks';
 import { dateInZone } from '../http/clock';
 import type { ProgressSink } from '../rules/maintain/progress';
 import { formatProblem, RuleSetError } from '../rules/problem';
@@ -210,23 +211,6 @@ function loadCatalog(rulesDir: string): RuleCatalog {
   }
 }
 
-/**
- * Writes lines (bytes) to a stream, corked (one write); resolves at once, or on 'drain' when the
- * stream is full.
- */
-function write(stream: WriteStream, lines: readonly Buffer[]): Promise<void> | undefined {
-  let room = true;
-  stream.cork();
-  for (const line of lines) {
-    room = stream.write(line);
-  }
-  stream.uncork();
-  if (room) {
-    return undefined;
-  }
-  return new Promise((resolveDrain) => stream.once('drain', resolveDrain));
-}
-
 function close(stream: WriteStream): Promise<void> {
   return new Promise((resolveClose, reject) => {
     stream.once('error', reject);
@@ -367,10 +351,10 @@ export async function runForecastBulk(
         }
       }
       await Promise.all([
-        write(streams.recommendations, rec),
-        write(streams.evaluations, ev),
-        write(streams.information, info),
-        write(streams.errors, err),
+        writeChunks(streams.recommendations, rec),
+        writeChunks(streams.evaluations, ev),
+        writeChunks(streams.information, info),
+        writeChunks(streams.errors, err),
       ]);
       progress.update(forecast + failed, fraction());
     };
@@ -391,7 +375,7 @@ export async function runForecastBulk(
         shard: o.shard,
         onError: (text) => {
           exportErrors += 1;
-          return write(streams.errors, [Buffer.from(`${text}\n`, 'latin1')]);
+          return writeChunks(streams.errors, [Buffer.from(`${text}\n`, 'latin1')]);
         },
         onReadProgress: (bytes, lines) => {
           grouping.update(lines, total === 0 ? undefined : bytes / total);

@@ -33,6 +33,7 @@ import type { ItemResult } from '../../bulk/forecast-item';
 import { ndjsonLines } from '../../bulk/ndjson-lines';
 import { lineItems, runPipeline, type PipelineStats } from '../../bulk/pipeline';
 import { chooseRun } from '../../bulk/run-settings';
+import { writeChunks } from '../../bulk/write-chunks';
 import { requireBodyType } from '../body-type';
 import { systemClock, type Clock } from '../clock';
 import type { ForecastSummary } from '../metrics';
@@ -92,45 +93,6 @@ const negotiate: RequestHandler = (req, _res, next) => {
   next();
 };
 
-/** Writes to the response, waiting for 'drain' when it is full; rejects once the client is gone. */
-function writer(res: Response): (chunks: readonly Buffer[]) => Promise<void> {
-  return (chunks) =>
-    new Promise((resolve, reject) => {
-      if (res.destroyed || res.writableEnded) {
-        reject(new Error('client gone'));
-        return;
-      }
-      // One batch's lines in one go (corked: one socket write, no copy into a bigger buffer).
-      let room = true;
-      res.cork();
-      for (const chunk of chunks) {
-        room = res.write(chunk);
-      }
-      res.uncork();
-      if (room) {
-        resolve();
-        return;
-      }
-      const done = (err?: Error): void => {
-        res.off('drain', onDrain);
-        res.off('close', onClose);
-        if (err === undefined) {
-          resolve();
-        } else {
-          reject(err);
-        }
-      };
-      const onDrain = (): void => {
-        done();
-      };
-      const onClose = (): void => {
-        done(new Error('client gone'));
-      };
-      res.on('drain', onDrain);
-      res.on('close', onClose);
-    });
-}
-
 /**
  * The bulk forecast route.
  *
@@ -179,7 +141,6 @@ export function fhirBulkRoutes(deps: FhirBulkRouteDeps): Router {
 
     res.status(200).type(FHIR_NDJSON).set('X-Rule-Set', choice.label);
     res.flushHeaders();
-    const write = writer(res);
     let crashed = 0;
     const sink = async (results: readonly ItemResult[]): Promise<void> => {
       const lines: Buffer[] = [];
@@ -198,7 +159,7 @@ export function fhirBulkRoutes(deps: FhirBulkRouteDeps): Router {
           deps.recordForecast({ vaccineGroups });
         }
       }
-      await write(lines);
+      await writeChunks(res, lines);
     };
     try {
       const stats = await runPipeline(lineItems(ndjsonLines(req, lineLimit), lineLimit), {
