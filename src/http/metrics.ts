@@ -15,7 +15,6 @@
  *
  * @packageDocumentation
  */
-import type { ImmunizationRecommendation, Parameters } from 'fhir/r4';
 import type { RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { routeOf } from './logging';
@@ -169,28 +168,4 @@ export function metricsHandler(metrics: AppMetrics): RequestHandler {
     const text = await metrics.render();
     res.status(200).type(metrics.contentType).send(text);
   };
-}
-
-/**
- * What a `$immds-forecast` output says per vaccine group (its ImmunizationRecommendation's
- * `targetDisease.text` = CDSi vaccine group, `forecastStatus.text` = CDSi status), for
- * {@link AppMetrics.recordForecast}.
- *
- * @param parameters - an output of `immdsForecast`
- */
-export function forecastSummaryOf(parameters: Parameters): ForecastSummary {
-  const vaccineGroups: { vaccineGroup: string; status: string }[] = [];
-  for (const p of parameters.parameter ?? []) {
-    const resource = p.resource;
-    if (p.name !== 'recommendation' || resource?.resourceType !== 'ImmunizationRecommendation') {
-      continue;
-    }
-    for (const r of (resource as ImmunizationRecommendation).recommendation) {
-      vaccineGroups.push({
-        vaccineGroup: r.targetDisease?.text ?? 'unknown',
-        status: r.forecastStatus.text ?? 'unknown',
-      });
-    }
-  }
-  return { vaccineGroups };
 }
