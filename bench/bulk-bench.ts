@@ -64,21 +64,76 @@ function rssMb(pid: number): number {
   }
 }
 
-/** Samples a process's RSS; `at(fraction)` records the current value at a point of progress. */
-function rssSampler(pid: number) {
+/**
+ * CPU seconds a process has used so far, all its threads (utime + stime of `/proc/<pid>/stat`,
+ * in clock ticks of 1/100 s — USER_HZ on Linux).
+ */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** The machine's CPU time so far, in ticks: all of it, and what the hypervisor took (steal). */
+function machineTicks(): { total: number; steal: number } {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+  const ticks = cpu.trim().split(/\s+/).slice(1, 9).map(Number);
+  return { total: ticks.reduce((a, b) => a + b, 0), steal: ticks[7] ?? 0 };
+}
+
+/**
+ * Samples a process every 100 ms: peak RSS, RSS at marked points of progress, and the CPU time
+ * it used; and the share of the machine's time the hypervisor took meanwhile (steal). Why the
+ * CPU time: on a VM whose neighbours take the CPU in episodes, patients/s alone cannot tell a
+ * slower program from a busier host; CPU time per patient can.
+ */
+function processSampler(pid: number) {
   let peak = 0;
   const marks: number[] = [];
+  /** Time and CPU seconds at each mark (the second half of a run: from the second mark on). */
+  const markTimes: number[] = [];
+  const markCpu: number[] = [];
+  const cpuAtStart = cpuSeconds(pid);
+  let cpuNow = cpuAtStart;
+  const machineAtStart = machineTicks();
   const timer = setInterval(() => {
     const now = rssMb(pid);
     if (now > peak) {
       peak = now;
     }
+    const cpu = cpuSeconds(pid);
+    if (Number.isFinite(cpu)) {
+      cpuNow = cpu; // the last reading before the process ends
+    }
   }, 100);
   return {
-    mark: () => marks.push(rssMb(pid)),
+    mark: () => {
+      marks.push(rssMb(pid));
+      markTimes.push(performance.now());
+      markCpu.push(cpuSeconds(pid));
+    },
     stop: () => {
       clearInterval(timer);
-      return { peak, marks };
+      const cpu = cpuSeconds(pid);
+      const cpuEnd = Number.isFinite(cpu) ? cpu : cpuNow;
+      const machine = machineTicks();
+      const total = machine.total - machineAtStart.total;
+      const halfTime = markTimes[1];
+      const halfCpu = markCpu[1];
+      return {
+        peak,
+        marks,
+        cpuSeconds: cpuEnd - cpuAtStart,
+        secondHalf:
+          halfTime === undefined || halfCpu === undefined
+            ? undefined
+            : { seconds: (performance.now() - halfTime) / 1000, cpuSeconds: cpuEnd - halfCpu },
+        stealPercent: total > 0 ? ((machine.steal - machineAtStart.steal) / total) * 100 : NaN,
+      };
     },
   };
 }
@@ -90,6 +145,15 @@ interface Row {
   readonly errors: number;
   readonly peakRssMb: number;
   readonly marks: number[];
+  /** CPU seconds of the forecasting process (service or CLI), all threads, GC included. */
+  readonly cpuSeconds: number;
+  /** Share of the machine's CPU time taken by the hypervisor during the run. */
+  readonly stealPercent: number;
+  /**
+   * Seconds and CPU seconds of the second half of the patients: each worker thread's JIT takes
+   * thousands of patients to warm up, which a nightly run of millions does not notice.
+   */
+  readonly secondHalf: { readonly seconds: number; readonly cpuSeconds: number } | undefined;
 }
 
 async function waitForLine(child: ChildProcess, pattern: RegExp, what: string): Promise<string> {
@@ -125,7 +189,7 @@ async function streamOnce(
   pid: number,
   name: string,
 ): Promise<Row> {
-  const sampler = rssSampler(pid);
+  const sampler = processSampler(pid);
   const started = performance.now();
   let lines = 0;
   let errors = 0;
@@ -182,11 +246,21 @@ async function streamOnce(
     createReadStream(file).pipe(req);
   });
   const seconds = (performance.now() - started) / 1000;
-  const { peak, marks } = sampler.stop();
+  const { peak, marks, cpuSeconds, stealPercent, secondHalf } = sampler.stop();
   if (lines !== patients) {
     throw new Error(`${name}: ${lines} answer lines for ${patients} patients`);
   }
-  return { name, patients, seconds, errors, peakRssMb: peak, marks };
+  return {
+    name,
+    patients,
+    seconds,
+    errors,
+    peakRssMb: peak,
+    marks,
+    cpuSeconds,
+    stealPercent,
+    secondHalf,
+  };
 }
 
 async function httpScenario(
@@ -251,7 +325,7 @@ async function cliScenario(
     ],
     { cwd: root, stdio: ['ignore', 'inherit', 'pipe'] },
   );
-  const sampler = rssSampler(child.pid ?? 0);
+  const sampler = processSampler(child.pid ?? 0);
   const started = performance.now();
   let stderr = '';
   let nextMark = 0.25;
@@ -274,7 +348,7 @@ async function cliScenario(
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  const { peak, marks } = sampler.stop();
+  const { peak, marks, cpuSeconds, stealPercent, secondHalf } = sampler.stop();
   if (code === 2) {
     throw new Error(`forecast-bulk failed:\n${stderr}`);
   }
@@ -287,6 +361,9 @@ async function cliScenario(
     errors: Number(summary?.[2]?.replaceAll(',', '') ?? NaN),
     peakRssMb: peak,
     marks,
+    cpuSeconds,
+    stealPercent,
+    secondHalf,
   };
 }
 
@@ -385,12 +462,13 @@ async function main(): Promise<void> {
     }
   }
   console.log(
-    '| scenario | patients | seconds | patients/s | error lines | peak RSS MB | RSS MB at 25/50/75(/100) % |',
+    '| scenario | patients | seconds | patients/s | CPU ms/patient | 2nd half: patients/s | 2nd half: CPU ms/patient | steal % | error lines | peak RSS MB | RSS MB at 25/50/75(/100) % |',
   );
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const r of rows) {
+    const half = r.patients / 2; // patients after the second RSS mark (half way)
     console.log(
-      `| ${r.name} | ${fmt(r.patients)} | ${fmt(r.seconds, 1)} | ${fmt(r.patients / r.seconds)} | ${fmt(r.errors)} | ${fmt(r.peakRssMb)} | ${r.marks.map((m) => fmt(m)).join(' / ')} |`,
+      `| ${r.name} | ${fmt(r.patients)} | ${fmt(r.seconds, 1)} | ${fmt(r.patients / r.seconds)} | ${fmt((r.cpuSeconds * 1000) / r.patients, 2)} | ${fmt(half / (r.secondHalf?.seconds ?? NaN))} | ${fmt(((r.secondHalf?.cpuSeconds ?? NaN) * 1000) / half, 2)} | ${fmt(r.stealPercent)} | ${fmt(r.errors)} | ${fmt(r.peakRssMb)} | ${r.marks.map((m) => fmt(m)).join(' / ')} |`,
     );
   }
 }

@@ -73,10 +73,19 @@ function explanation(code: string, d: ReasonDetails): string | undefined {
  * @param r - A reason from an engine result.
  */
 export function explainReason(r: Reason): string | undefined {
-  const d = r.details;
-  if (d === undefined) {
-    return undefined;
-  }
-  const words = explanation(r.code, d);
-  return words === undefined ? undefined : `${r.text} — ${words}`;
+  const words = explainReasonWords(r);
+  return words === undefined ? undefined : `${r.text}${EXPLANATION_DASH}${words}`;
+}
+
+/** What {@link explainReason} puts between the CDSi wording and the words about the numbers. */
+export const EXPLANATION_DASH = ' — ';
+
+/**
+ * Only the words about the numbers behind a reason (what {@link explainReason} adds after the
+ * CDSi wording and {@link EXPLANATION_DASH}), or `undefined` when there are none.
+ *
+ * @param r - A reason from an engine result.
+ */
+export function explainReasonWords(r: Reason): string | undefined {
+  return r.details === undefined ? undefined : explanation(r.code, r.details);
 }

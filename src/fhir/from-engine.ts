@@ -39,7 +39,7 @@ import type {
   SeriesStatus,
   VaccineGroupResult,
 } from '../engine/model';
-import { explainReason } from '../engine/explain-reason';
+import { explainReason, explainReasonWords, EXPLANATION_DASH } from '../engine/explain-reason';
 import { canonicalCvx, type RuleSet } from '../engine/rule-set';
 import type { CodeTables } from '../rules/codes/types';
 import {
@@ -221,6 +221,12 @@ const REASON_CONCEPTS: Record<'statusReason' | 'forecastReason', WeakMap<Reason,
   forecastReason: new WeakMap(),
 };
 
+/** Per kind and reason code: a reason-with-details concept up to the words about its numbers. */
+const REASON_TEXT_STARTS: Record<'statusReason' | 'forecastReason', Map<string, string>> = {
+  statusReason: new Map(),
+  forecastReason: new Map(),
+};
+
 // ---------------------------------------------------------------------------------------------
 // The answer
 // ---------------------------------------------------------------------------------------------
@@ -295,9 +301,10 @@ export function writeForecastOutput(
     for (const antigen of group.antigens) {
       const series = antigen.seriesName === undefined ? '' : seriesJson(antigen.seriesName);
       for (const e of antigen.doseEvaluations) {
-        const id = ids.evaluation(evaluations.length + 1);
-        evaluations.push(evaluation(e, jsonString(id), series, common));
-        evaluationRefs.push(`{"reference":${jsonString(`ImmunizationEvaluation/${id}`)}}`);
+        const id = jsonString(ids.evaluation(evaluations.length + 1));
+        evaluations.push(evaluation(e, id, series, common));
+        // Escaping is character by character: the reference is the escaped id after its type.
+        evaluationRefs.push(`{"reference":"ImmunizationEvaluation/${id.slice(1)}}`);
       }
     }
     recommendations +=
@@ -356,10 +363,33 @@ export function parseOutput(output: ForecastOutput): Parameters {
  */
 function reasonConcept(r: Reason, kind: 'statusReason' | 'forecastReason'): string {
   if (r.details !== undefined) {
-    return jsonValue(buildReasonConcept(r, kind));
+    return reasonConceptWithDetails(r, kind);
   }
   const known = REASON_CONCEPTS[kind];
   return known.get(r) ?? remember(known, r, jsonValue(buildReasonConcept(r, kind)));
+}
+
+/**
+ * A reason with details: only the end of its `text` (the words about the numbers) depends on the
+ * dose; the codings and the start of the text (the CDSi wording and a dash, not ASCII) are
+ * written once per code. Escaping is character by character, so the text written in two parts
+ * is the text written whole.
+ */
+function reasonConceptWithDetails(r: Reason, kind: 'statusReason' | 'forecastReason'): string {
+  const words = explainReasonWords(r);
+  if (words === undefined) {
+    return jsonValue(buildReasonConcept(r, kind)); // details that explain nothing: rare
+  }
+  const starts = REASON_TEXT_STARTS[kind];
+  let start = starts.get(r.code);
+  if (start === undefined) {
+    const concept = jsonValue({ ...buildReasonConcept(r, kind), text: '' });
+    // `…,"text":""}` → `…,"text":"` and the escaped wording and dash.
+    start = flat(concept.slice(0, -2), jsonString(`${r.text}${EXPLANATION_DASH}`).slice(1, -1));
+    starts.set(r.code, start);
+  }
+  // The words (ASCII unless a vaccine or series name is not), their closing quote, the end.
+  return `${start}${jsonString(words).slice(1)}}`;
 }
 
 function buildReasonConcept(r: Reason, kind: 'statusReason' | 'forecastReason'): CodeableConcept {

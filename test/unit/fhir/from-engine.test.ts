@@ -18,9 +18,14 @@ import type {
   SeriesStatus,
   VaccineGroupResult,
 } from '../../../src/engine/model';
+import { explainReason } from '../../../src/engine/explain-reason';
 import { reason } from '../../../src/engine/reasons';
 import { canonicalCvx, type RuleSet } from '../../../src/engine/rule-set';
-import { parseOutput, writeForecastOutput } from '../../../src/fhir/from-engine';
+import {
+  parseOutput,
+  writeForecastOutput,
+  type ForecastOutput,
+} from '../../../src/fhir/from-engine';
 import type { CodeTables } from '../../../src/rules/codes/types';
 import { antigen, ruleSet, series } from '../engine/support/rule-set-builder';
 
@@ -82,27 +87,34 @@ function group(parts: {
   };
 }
 
-function output(
+function write(
   rs: RuleSet,
   vaccineGroup: VaccineGroupResult,
   codes?: CodeTables,
   assessmentDate = '2025-01-01',
-): Parameters {
+): ForecastOutput {
   const result: ForecastResult = {
     assessmentDate: day(assessmentDate),
     ruleSet: rs.id,
     vaccineGroups: [vaccineGroup],
     unusedDoses: [],
   };
-  return parseOutput(
-    writeForecastOutput(result, {
-      ruleSet: rs,
-      ...(codes === undefined ? {} : { codes }),
-      patientReference: 'Patient/p',
-      doseExpressions: new Map(),
-      notes: [],
-    }),
-  );
+  return writeForecastOutput(result, {
+    ruleSet: rs,
+    ...(codes === undefined ? {} : { codes }),
+    patientReference: 'Patient/p',
+    doseExpressions: new Map(),
+    notes: [],
+  });
+}
+
+function output(
+  rs: RuleSet,
+  vaccineGroup: VaccineGroupResult,
+  codes?: CodeTables,
+  assessmentDate = '2025-01-01',
+): Parameters {
+  return parseOutput(write(rs, vaccineGroup, codes, assessmentDate));
 }
 
 function recommendationOf(p: Parameters): ImmunizationRecommendationRecommendation {
@@ -203,6 +215,24 @@ describe('writeForecastOutput: shared constant parts', () => {
     expect(first).toContain('2024-03-01');
     expect(second).toContain('2024-05-01');
     expect(second).not.toContain('2024-03-01');
+  });
+
+  it('writes the text of a reason with details whole, escaped, whatever its characters', () => {
+    const rs = ruleSetWith('Measles', 'MMR', 'cdc-cdsi@1');
+    const details = reason('series-already-complete', {
+      series: 'Série "standard" \\ 2',
+      completedDate: '2024-03-01',
+    });
+    const out = write(rs, group({ status: 'Complete', doseReasons: [details] }));
+    const text = out.evaluations.join('\n');
+    expect(/[^\x20-\x7e\n]/.test(text)).toBe(false); // ASCII: non-ASCII is written as \uXXXX
+    const parsed = (JSON.parse(out.evaluations[0] ?? '') as ImmunizationEvaluation)
+      .doseStatusReason?.[0];
+    expect(parsed?.text).toBe(explainReason(details));
+    expect(parsed?.text).toBe(
+      'Series Already Complete — the Série "standard" \\ 2 was already complete on 2024-03-01; this dose was not needed',
+    );
+    expect(parsed?.coding?.map((c) => c.code)).toContain('series-already-complete');
   });
 
   it('gives every caller its own answer: changing one cannot change the next', () => {
