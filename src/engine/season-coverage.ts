@@ -43,6 +43,8 @@ interface SeasonFacts {
    * outgrown anyway.
    */
   readonly seasonalMaxAges: ReadonlyMap<string, readonly (Duration | undefined)[]>;
+  /** Caveat texts by antigen and assessment date (no patient data). */
+  readonly caveatTexts: Map<string, string>;
 }
 
 const factsByRuleSet = new WeakMap<RuleSet, SeasonFacts>();
@@ -50,7 +52,11 @@ const factsByRuleSet = new WeakMap<RuleSet, SeasonFacts>();
 function factsOf(ruleSet: RuleSet): SeasonFacts {
   let facts = factsByRuleSet.get(ruleSet);
   if (facts === undefined) {
-    facts = { lastSeasons: computeLastSeasons(ruleSet), seasonalMaxAges: computeMaxAges(ruleSet) };
+    facts = {
+      lastSeasons: computeLastSeasons(ruleSet),
+      seasonalMaxAges: computeMaxAges(ruleSet),
+      caveatTexts: new Map(),
+    };
     factsByRuleSet.set(ruleSet, facts);
   }
   return facts;
@@ -194,32 +200,69 @@ export function seasonCaveats(
   ruleSet: RuleSet,
   birthDate: CalendarDate,
 ): readonly SeasonCaveat[] {
-  const ended = endedSeasons(ruleSet, result.assessmentDate);
-  if (ended.length === 0) {
-    return [];
-  }
   const facts = factsOf(ruleSet);
-  const caveats: SeasonCaveat[] = [];
-  result.vaccineGroups.forEach((group, groupIndex) => {
-    const season = group.antigens
-      .filter((a) =>
-        [a, ...(a.alternatives ?? [])].some((s) =>
-          stoppedBySeason(s, facts, birthDate, result.assessmentDate),
-        ),
-      )
-      .map((a) => ended.find((s) => s.antigen === a.antigen))
-      .find((s) => s !== undefined);
-    if (season !== undefined) {
-      caveats.push({
+  let caveats: SeasonCaveat[] | undefined;
+  // Called for every answer (a bulk run: millions): plain loops, and nothing is allocated for
+  // the groups without an ended season, nearly all of them.
+  for (let groupIndex = 0; groupIndex < result.vaccineGroups.length; groupIndex++) {
+    const group = result.vaccineGroups[groupIndex];
+    if (group === undefined) {
+      continue;
+    }
+    for (const a of group.antigens) {
+      const season = facts.lastSeasons.find((s) => s.antigen === a.antigen);
+      if (
+        season === undefined ||
+        !season.endDate.isBefore(result.assessmentDate) ||
+        !stoppedOrAlternativeStopped(a, facts, birthDate, result.assessmentDate)
+      ) {
+        continue;
+      }
+      (caveats ??= []).push({
         vaccineGroup: group.vaccineGroup,
         groupIndex,
         season,
-        text: seasonCaveatText(ruleSet.id, season, result.assessmentDate),
+        text: caveatTextOf(facts, ruleSet.id, season, result.assessmentDate),
       });
+      break; // one caveat per group: its first antigen stopped by an ended season
     }
-  });
-  return caveats;
+  }
+  return caveats ?? [];
 }
+
+function stoppedOrAlternativeStopped(
+  a: AntigenResult,
+  facts: SeasonFacts,
+  birthDate: CalendarDate,
+  assessmentDate: CalendarDate,
+): boolean {
+  return (
+    stoppedBySeason(a, facts, birthDate, assessmentDate) ||
+    (a.alternatives ?? []).some((s) => stoppedBySeason(s, facts, birthDate, assessmentDate))
+  );
+}
+
+/** The caveat text, written once per season and assessment date (fixed for a whole bulk run). */
+function caveatTextOf(
+  facts: SeasonFacts,
+  ruleSetId: string,
+  season: EndedSeason,
+  assessmentDate: CalendarDate,
+): string {
+  const key = `${season.antigen}\u0000${assessmentDate.toString()}`;
+  let text = facts.caveatTexts.get(key);
+  if (text === undefined) {
+    if (facts.caveatTexts.size >= CAVEAT_TEXTS_KEPT) {
+      facts.caveatTexts.clear(); // many assessment dates (single requests): keep it small
+    }
+    text = seasonCaveatText(ruleSetId, season, assessmentDate);
+    facts.caveatTexts.set(key, text);
+  }
+  return text;
+}
+
+/** Most caveat texts kept per rule set. */
+const CAVEAT_TEXTS_KEPT = 64;
 
 /**
  * The caveat of one ended season, e.g. "Rule set cdc-cdsi@4.64 has no Influenza season covering
