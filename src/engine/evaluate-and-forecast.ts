@@ -4,8 +4,13 @@
  * (chapter 8).
  */
 import type { CalendarDate } from '../calendar';
+import { evaluateAge } from './evaluate/age';
+import { isAllowableVaccine } from './evaluate/allowable-vaccine';
+import { canBeEvaluated } from './evaluate/dose-condition';
 import type { SeriesEnvironment } from './evaluate/evaluate-series';
 import { evaluateSeries } from './evaluate/evaluate-series';
+import { isInadvertentAdministration } from './evaluate/inadvertent-vaccine';
+import { findPreferableVaccine } from './evaluate/preferable-vaccine';
 import { contraindicatedVaccines, hasAntigenContraindication } from './forecast/contraindications';
 import { hasEvidenceOfImmunity } from './forecast/evidence-of-immunity';
 import { forecastSeries, type AntigenFacts } from './forecast/forecast-series';
@@ -13,7 +18,7 @@ import { organizeHistory, type AntigenDose } from './organize-history';
 import { createPatientContext, type PatientContext } from './patient-context';
 import type { PatientSeries } from './patient-series';
 import { selectRelevantSeries } from './relevant-series';
-import type { AntigenRules, AntigenSeries } from './rule-set';
+import type { AntigenRules, AntigenSeries, SeriesDose } from './rule-set';
 import { selectBestPatientSeries } from './select-best-series';
 
 /** The outcome of the logic for one antigen. */
@@ -26,6 +31,8 @@ export interface AntigenOutcome {
   /** The best patient series (one per non-redundant series group, §8.8). */
   readonly best: readonly PatientSeries[];
 }
+
+const NO_SERIES: readonly PatientSeries[] = Object.freeze([]);
 
 /** {@link AntigenRun} states of a series' forecast. */
 const DONE = 1;
@@ -50,7 +57,7 @@ class AntigenRun {
   constructor(
     private readonly pc: PatientContext,
     private readonly rules: AntigenRules,
-    private readonly doses: readonly AntigenDose[],
+    readonly doses: readonly AntigenDose[],
     readonly relevantSeries: readonly AntigenSeries[],
   ) {
     // Exactly sized (pushing would allocate room for 16 entries, for every antigen).
@@ -193,7 +200,9 @@ const withoutDoses = new WeakMap<readonly AntigenSeries[], readonly AntigenSerie
  * only of standard series where some series has a valid dose, a non-default series without a
  * valid dose can never be prioritized: it is not scorable (SELECTSCORE-2 needs a valid dose, or
  * no valid dose in the whole group), and only a default series is chosen without being scorable
- * (table 8-3). Its forecast is skipped. Applied only when no contraindication applies to the
+ * (table 8-3). Its forecast is skipped, and so is its evaluation when {@link mayHaveValidDose}
+ * proves that it has no valid dose (most such series: the patient's vaccines or ages do not fit
+ * their first doses). Applied only when no contraindication applies to the
  * antigen (no antigen contraindication, no contraindicated vaccine type: tables 7-5 to 7-7), so
  * that no series can be 'Contraindicated' and make the group's statuses matter (SELECTB-24).
  */
@@ -211,10 +220,13 @@ function seriesWorthForecasting(
   }
   // An antigen has a handful of candidates: flags by index and linear scans of the groups cost
   // less than sets and maps built for every antigen with doses.
-  const valid: boolean[] = [];
-  for (const series of candidates) {
-    valid.push(hasValidDose(antigenRun.evaluate(series)));
-  }
+  // A default series is always forecast, so it is evaluated anyway; another one is evaluated
+  // only when it may have a valid dose (otherwise it has none, and its evaluation may be spared).
+  const valid = candidates.map(
+    (series) =>
+      (series.defaultSeries || mayHaveValidDose(pc, series, antigenRun.doses)) &&
+      hasValidDose(antigenRun.evaluate(series)),
+  );
   let kept: AntigenSeries[] | undefined;
   for (let i = 0; i < candidates.length; i++) {
     const series = candidates[i] as AntigenSeries;
@@ -240,6 +252,119 @@ function seriesWorthForecasting(
   return kept ?? candidates;
 }
 
+/**
+ * What {@link mayHaveValidDose} needs of an antigen series, derived from the rule set once per
+ * series: how far into the series the first valid dose can be evaluated, and whether evaluating
+ * the series may ask about other series.
+ */
+interface ValidityReach {
+  /**
+   * The index of the first series dose that cannot be skipped in evaluation (no conditional
+   * skip of context 'Evaluation' or 'Both', table 6-11); the last index when every one can be;
+   * -1 for a series without doses.
+   */
+  readonly reach: number;
+  /**
+   * Whether some conditional skip has a 'Completed Series' condition (table 6-7): evaluating
+   * such a series may evaluate and forecast other series of the antigen, so it is always
+   * evaluated where it was (the order of those nested runs is left as it is).
+   */
+  readonly asksOtherSeries: boolean;
+  /**
+   * The vaccine types (canonical CVX) of the preferable and allowable vaccines of the series
+   * doses up to `reach`: a dose of another type cannot be valid (a quick first test).
+   */
+  readonly vaccineTypes: ReadonlySet<string>;
+}
+
+const validityReaches = new WeakMap<AntigenSeries, ValidityReach>();
+
+function validityReach(series: AntigenSeries): ValidityReach {
+  let known = validityReaches.get(series);
+  if (known === undefined) {
+    let reach = -1;
+    let asksOtherSeries = false;
+    for (let i = 0; i < series.doses.length; i++) {
+      let skippable = false;
+      for (const skip of (series.doses[i] as SeriesDose).conditionalSkips) {
+        skippable ||= skip.context !== 'Forecast';
+        for (const set of skip.sets) {
+          asksOtherSeries ||= set.conditions.some((c) => c.type === 'Completed Series');
+        }
+      }
+      if (reach === -1 && !skippable) {
+        reach = i;
+      }
+    }
+    if (reach === -1) {
+      reach = series.doses.length - 1;
+    }
+    const vaccineTypes = new Set<string>();
+    for (let i = 0; i <= reach; i++) {
+      const seriesDose = series.doses[i] as SeriesDose;
+      for (const v of seriesDose.preferableVaccines) {
+        vaccineTypes.add(v.cvx);
+      }
+      for (const v of seriesDose.allowableVaccines) {
+        vaccineTypes.add(v.cvx);
+      }
+    }
+    known = { reach, asksOtherSeries, vaccineTypes };
+    validityReaches.set(series, known);
+  }
+  return known;
+}
+
+/**
+ * A necessary condition for a patient series to have a valid dose, much cheaper than evaluating
+ * it (§4.4, figure 6-1): `false` proves that no dose can be 'Valid'. The first valid dose of a
+ * series is evaluated against a target dose all of whose predecessors were skipped (a target
+ * dose is passed over only when skipped or satisfied, and skipping in evaluation needs a
+ * conditional skip of context 'Evaluation' or 'Both', table 6-11), so against one of the series
+ * doses up to the first one that cannot be skipped. To be 'Valid' (table 6-31) the dose must be
+ * evaluable (table 6-3), not an inadvertent administration (table 6-13), neither too young nor
+ * too old (table 6-15) and a preferable or allowable vaccine (tables 6-26, 6-29): the same
+ * functions as the evaluation decide each of these here. A series whose evaluation may ask about
+ * other series (table 6-7) is not examined: `true`, so that it is evaluated as before.
+ *
+ * @param pc - The call context.
+ * @param series - The antigen series.
+ * @param doses - The antigen's administered records.
+ */
+function mayHaveValidDose(
+  pc: PatientContext,
+  series: AntigenSeries,
+  doses: readonly AntigenDose[],
+): boolean {
+  const { reach, asksOtherSeries, vaccineTypes } = validityReach(series);
+  if (asksOtherSeries) {
+    return true;
+  }
+  for (const antigenDose of doses) {
+    const patientDose = antigenDose.patientDose;
+    if (!vaccineTypes.has(patientDose.cvx) || !canBeEvaluated(patientDose.dose)) {
+      continue;
+    }
+    for (let j = 0; j <= reach; j++) {
+      const seriesDose = series.doses[j];
+      if (seriesDose === undefined || isInadvertentAdministration(seriesDose, patientDose.cvx)) {
+        continue;
+      }
+      const age = evaluateAge(pc, seriesDose, patientDose.date);
+      if (age === 'too-old' || age === 'too-young') {
+        continue;
+      }
+      if (
+        findPreferableVaccine(pc, seriesDose, patientDose) !== undefined ||
+        isAllowableVaccine(pc, seriesDose, patientDose)
+      ) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 function hasValidDose(ps: PatientSeries): boolean {
   for (const e of ps.evaluations) {
     if (e.status === 'Valid') {
@@ -263,16 +388,15 @@ export function evaluateAndForecastAntigen(
 ): AntigenOutcome {
   const relevantSeries = selectRelevantSeries(pc, rules.series);
   if (relevantSeries.length === 0) {
-    return { rules, relevant: [], prioritized: [], best: [] };
+    return { rules, relevant: NO_SERIES, prioritized: NO_SERIES, best: NO_SERIES };
   }
   const antigenRun = new AntigenRun(pc, rules, doses, relevantSeries);
-  const relevant: PatientSeries[] = [];
-  for (const series of seriesWorthForecasting(pc, antigenRun, seriesToRun(relevantSeries, doses))) {
-    const ps = antigenRun.run(series);
-    if (ps !== undefined) {
-      relevant.push(ps);
-    }
-  }
+  const toRun = seriesWorthForecasting(pc, antigenRun, seriesToRun(relevantSeries, doses));
+  // Exactly sized; a series is missing only while it is itself being run (table 6-7 cycles).
+  const runs = toRun.map((series) => antigenRun.run(series));
+  const relevant = runs.includes(undefined)
+    ? runs.filter((ps): ps is PatientSeries => ps !== undefined)
+    : (runs as PatientSeries[]);
   const selection = selectBestPatientSeries(pc, relevant);
   return { rules, relevant, prioritized: selection.prioritized, best: selection.best };
 }

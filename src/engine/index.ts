@@ -85,12 +85,10 @@ export function forecast(
     if (wanted !== undefined && !wanted.includes(group.name)) {
       continue;
     }
-    const outcomes: AntigenOutcome[] = [];
-    for (const { name, rules } of antigens) {
-      outcomes.push(
-        evaluateAndForecastAntigen(pc, rules, organized.byAntigen.get(name) ?? NO_DOSES),
-      );
-    }
+    // Exactly sized (a list grown by `push` gets room for 17 entries at once).
+    const outcomes: AntigenOutcome[] = antigens.map(({ name, rules }) =>
+      evaluateAndForecastAntigen(pc, rules, organized.byAntigen.get(name) ?? NO_DOSES),
+    );
     vaccineGroups.push(evaluateVaccineGroup(pc, group, outcomes));
   }
   return {

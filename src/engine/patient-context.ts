@@ -42,6 +42,12 @@ export interface PatientContext {
    */
   readonly observations: ReadonlyMap<string, ActiveObservation>;
   /**
+   * The doses, in date order, whose vaccine type is the conflicting ("previous") type of some
+   * live virus conflict of the rule set (§6.7): the only doses a forecast conflict end date
+   * (CALCDTCONFLICT-3) can come from. Most patients have few or none.
+   */
+  readonly conflictingDoses: readonly PatientDose[];
+  /**
    * The date of birth plus an age (CALCDTAGE-1..5, CALCDTIND, CALCDTCI, CALCDTPREF,
    * CALCDTALLOW, CALCDTSKIP-3/4 all have this shape). Memoised per duration.
    */
@@ -52,6 +58,8 @@ export interface PatientContext {
  * A small number per duration object, given on first use and kept while the object lives. The
  * rule set shares one object per duration text, so there are a few hundred.
  */
+const NO_DOSES: readonly PatientDose[] = Object.freeze([]);
+
 const durationNumbers = new WeakMap<Duration, number>();
 let nextDurationNumber = 0;
 
@@ -62,6 +70,27 @@ function durationNumber(d: Duration): number {
     durationNumbers.set(d, n);
   }
   return n;
+}
+
+/**
+ * The conflicting ("previous") vaccine types of the live virus conflicts of a rule set, derived
+ * once per rule set from `liveVirusConflictsByCurrent` (the index the conflict steps read).
+ */
+const conflictingTypes = new WeakMap<RuleSet, ReadonlySet<string>>();
+
+function conflictingTypesOf(ruleSet: RuleSet): ReadonlySet<string> {
+  let types = conflictingTypes.get(ruleSet);
+  if (types === undefined) {
+    const set = new Set<string>();
+    for (const conflicts of ruleSet.liveVirusConflictsByCurrent.values()) {
+      for (const conflict of conflicts) {
+        set.add(conflict.previousCvx);
+      }
+    }
+    types = set;
+    conflictingTypes.set(ruleSet, types);
+  }
+  return types;
 }
 
 /**
@@ -101,14 +130,20 @@ export function createPatientContext(
   assessmentDate: CalendarDate,
 ): PatientContext {
   const doses: PatientDose[] = [];
+  const conflicting = conflictingTypesOf(ruleSet);
+  let conflictingDoses: PatientDose[] | undefined;
   for (const dose of inDateOrder(history.doses)) {
-    doses.push({
+    const patientDose: PatientDose = {
       dose,
       id: dose.id,
       cvx: canonicalCvx(dose.cvx),
       date: dose.dateAdministered,
       index: doses.length,
-    });
+    };
+    doses.push(patientDose);
+    if (conflicting.has(patientDose.cvx)) {
+      (conflictingDoses ??= []).push(patientDose);
+    }
   }
 
   const observations = new Map<string, ActiveObservation>();
@@ -140,6 +175,7 @@ export function createPatientContext(
     ruleSet,
     doses,
     observations,
+    conflictingDoses: conflictingDoses ?? NO_DOSES,
     ageDate(age: Duration): CalendarDate {
       const n = durationNumber(age);
       let date = ageDates[n];

@@ -8,21 +8,25 @@ import { maximumAgeDate } from './forecast/forecast-dates';
 import type { PatientContext } from './patient-context';
 import { validDoseCount, type PatientSeries } from './patient-series';
 
-/**
- * SELECTB-24: a candidate scorable patient series — not 'Contraindicated', unless every relevant
- * series of its series group is.
- */
-function isCandidate(ps: PatientSeries, group: readonly PatientSeries[]): boolean {
-  return ps.status !== 'Contraindicated' || group.every((g) => g.status === 'Contraindicated');
-}
-
 function hasValidDose(ps: PatientSeries): boolean {
-  return ps.evaluations.some((e) => e.status === 'Valid');
+  for (const e of ps.evaluations) {
+    if (e.status === 'Valid') {
+      return true;
+    }
+  }
+  return false;
 }
 
 function firstValidDate(ps: PatientSeries): CalendarDate | undefined {
-  return ps.evaluations.find((e) => e.status === 'Valid')?.antigenDose.patientDose.date;
+  for (const e of ps.evaluations) {
+    if (e.status === 'Valid') {
+      return e.antigenDose.patientDose.date;
+    }
+  }
+  return undefined;
 }
+
+const NO_SERIES: readonly PatientSeries[] = Object.freeze([]);
 
 /**
  * The relevant series a risk series' priority is compared with (SELECTSCORE-2). Our reading, for
@@ -39,7 +43,7 @@ function riskCompetitors(group: readonly PatientSeries[]): readonly PatientSerie
 }
 
 /**
- * SELECTSCORE-2: is a relevant patient series a scorable patient series?
+ * SELECTSCORE-2: the scorable patient series of a series group, in group order.
  * - Risk: its series priority is the same as or higher than that of every relevant series of
  *   the group ('A' is highest), and it is a candidate;
  * - Standard: its first valid dose was given before the maximum age to start, and it is a
@@ -47,40 +51,54 @@ function riskCompetitors(group: readonly PatientSeries[]): readonly PatientSerie
  * - Standard: no series of the group has a valid dose, the group has no default series, and it
  *   is a candidate;
  * - Evaluation Only: it is complete.
+ * A candidate (SELECTB-24) is not 'Contraindicated', unless every relevant series of its series
+ * group is. The facts about the whole group are gathered once, in one pass.
+ *
+ * @param pc - The call context.
+ * @param group - The relevant patient series of one series group.
  */
-function isScorable(
-  pc: PatientContext,
-  ps: PatientSeries,
-  group: readonly PatientSeries[],
-): boolean {
-  const series = ps.series;
-  switch (series.seriesType) {
-    case 'Risk': {
-      const competitors = riskCompetitors(group);
-      return (
-        competitors.includes(ps) &&
-        competitors.every((g) => series.seriesPriority <= g.series.seriesPriority) &&
-        isCandidate(ps, group)
-      );
-    }
-    case 'Standard': {
-      if (!isCandidate(ps, group)) {
-        return false;
-      }
-      const first = firstValidDate(ps);
-      if (first !== undefined) {
-        return (
-          series.maxAgeToStart === undefined || first.isBefore(pc.ageDate(series.maxAgeToStart))
-        );
-      }
-      return (
-        group.every((g) => validDoseCount(g) === 0 && !hasValidDose(g)) &&
-        !group.some((g) => g.series.defaultSeries)
-      );
-    }
-    case 'Evaluation Only':
-      return ps.status === 'Complete';
+function scorableSeries(pc: PatientContext, group: readonly PatientSeries[]): PatientSeries[] {
+  let allContraindicated = true;
+  let noValidDose = true;
+  let hasDefault = false;
+  let hasRisk = false;
+  for (const g of group) {
+    allContraindicated &&= g.status === 'Contraindicated';
+    noValidDose &&= validDoseCount(g) === 0 && !hasValidDose(g);
+    hasDefault ||= g.series.defaultSeries;
+    hasRisk ||= g.series.seriesType === 'Risk';
   }
+  const competitors = hasRisk ? riskCompetitors(group) : NO_SERIES;
+  const scorable: PatientSeries[] = [];
+  for (const ps of group) {
+    const series = ps.series;
+    const candidate = ps.status !== 'Contraindicated' || allContraindicated;
+    let isScorable: boolean;
+    switch (series.seriesType) {
+      case 'Risk':
+        isScorable =
+          competitors.includes(ps) &&
+          competitors.every((g) => series.seriesPriority <= g.series.seriesPriority) &&
+          candidate;
+        break;
+      case 'Standard': {
+        const first = candidate ? firstValidDate(ps) : undefined;
+        isScorable =
+          candidate &&
+          (first !== undefined
+            ? series.maxAgeToStart === undefined || first.isBefore(pc.ageDate(series.maxAgeToStart))
+            : noValidDose && !hasDefault);
+        break;
+      }
+      case 'Evaluation Only':
+        isScorable = ps.status === 'Complete';
+        break;
+    }
+    if (isScorable) {
+      scorable.push(ps);
+    }
+  }
+  return scorable;
 }
 
 /** SELECTB-6. */
@@ -274,9 +292,18 @@ export function selectPrioritizedSeries(
     // scorable (table 8-3, first two columns).
     return only;
   }
-  const scorable = group.filter((ps) => isScorable(pc, ps, group));
-  const defaults = group.filter((ps) => ps.series.defaultSeries);
-  const theDefault = defaults.length === 1 ? defaults[0] : undefined;
+  const scorable = scorableSeries(pc, group);
+  let defaults = 0;
+  let theDefault: PatientSeries | undefined;
+  for (const ps of group) {
+    if (ps.series.defaultSeries) {
+      defaults += 1;
+      theDefault = ps;
+    }
+  }
+  if (defaults !== 1) {
+    theDefault = undefined;
+  }
   // Table 8-3.
   if (scorable.length === 0) {
     return theDefault;
@@ -284,22 +311,37 @@ export function selectPrioritizedSeries(
   if (scorable.length === 1) {
     return scorable[0];
   }
-  const complete = scorable.filter(isComplete);
-  const inProcess = scorable.filter(isInProcess);
-  if (complete.length === 1) {
-    return complete[0];
+  // Counted first: the lists are built only when two or more must be scored.
+  let completeCount = 0;
+  let firstComplete: PatientSeries | undefined;
+  let inProcessCount = 0;
+  let firstInProcess: PatientSeries | undefined;
+  for (const ps of scorable) {
+    if (isComplete(ps)) {
+      completeCount += 1;
+      firstComplete ??= ps;
+    }
+    if (isInProcess(ps)) {
+      inProcessCount += 1;
+      firstInProcess ??= ps;
+    }
   }
-  if (complete.length === 0 && inProcess.length === 1) {
-    return inProcess[0];
+  if (completeCount === 1) {
+    return firstComplete;
   }
-  if (complete.length === 0 && inProcess.length === 0 && theDefault !== undefined) {
+  if (completeCount === 0 && inProcessCount === 1) {
+    return firstInProcess;
+  }
+  if (completeCount === 0 && inProcessCount === 0 && theDefault !== undefined) {
     return theDefault;
   }
   // Table 8-5, then tables 8-7, 8-9, 8-11 and SELECTBEST-1/2.
-  if (complete.length >= 2) {
+  if (completeCount >= 2) {
+    const complete = scorable.filter(isComplete);
     return highestScore(complete, scoreComplete(complete));
   }
-  if (inProcess.length >= 2) {
+  if (inProcessCount >= 2) {
+    const inProcess = scorable.filter(isInProcess);
     return highestScore(inProcess, scoreInProcess(pc, inProcess));
   }
   if (scorable.every((ps) => validDoseCount(ps) === 0)) {
@@ -371,6 +413,21 @@ export function selectBestPatientSeries(
     // One relevant series (the common case of an antigen without doses): one series group, and
     // table 8-14 with no other prioritized series keeps it unless it is an incomplete
     // 'Evaluation Only' series.
+    const p = selectPrioritizedSeries(pc, relevant);
+    if (p === undefined) {
+      return NO_SELECTION;
+    }
+    const prioritized = [p];
+    return {
+      prioritized,
+      best: isComplete(p) || p.series.seriesType !== 'Evaluation Only' ? prioritized : [],
+    };
+  }
+  const firstGroup = relevant[0]?.series.seriesGroup;
+  if (relevant.every((ps) => ps.series.seriesGroup === firstGroup)) {
+    // One series group (most antigens): the list is the group, no map to build.
+    // Table 8-14 with no other prioritized series keeps it unless it is an incomplete
+    // 'Evaluation Only' series (as for one relevant series above).
     const p = selectPrioritizedSeries(pc, relevant);
     if (p === undefined) {
       return NO_SELECTION;

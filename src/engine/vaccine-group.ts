@@ -320,19 +320,17 @@ function combineDoseEvaluations(
   if (antigensWithDoses === 1 && hasDistinctDoseIds(withDoses.doseEvaluations)) {
     // One antigen with doses (any single-antigen group, and most multiple antigen ones) and no
     // dose id twice: nothing to merge, and its evaluations are already in date order.
-    const combined: GroupDoseEvaluation[] = [];
-    for (const e of withDoses.doseEvaluations) {
+    return withDoses.doseEvaluations.map((e) => {
       const all = [e];
-      combined.push({
+      return {
         doseId: e.doseId,
         dateAdministered: e.dateAdministered,
         cvx: e.cvx,
         status: e.status,
         reasons: reasonsWithStatus(all, e.status),
         byAntigen: all,
-      });
-    }
-    return combined;
+      };
+    });
   }
   const byDose = new Map<string, DoseEvaluation[]>();
   const order: DoseEvaluation[] = [];
@@ -551,13 +549,14 @@ export function evaluateVaccineGroup(
   group: VaccineGroupRules,
   outcomes: readonly AntigenOutcome[],
 ): VaccineGroupResult {
-  const antigens: AntigenResult[] = [];
-  const contained: AntigenView[] = [];
-  for (const o of outcomes) {
-    const view = antigenView(pc, o);
-    antigens.push(view.result);
-    if (view.primary !== undefined) {
-      contained.push(view);
+  // Exactly sized lists (a list grown by `push` gets room for 17 entries at once).
+  const views = outcomes.map((o) => antigenView(pc, o));
+  const antigens = views.map((v) => v.result);
+  let contained: readonly AntigenView[] = views;
+  for (const v of views) {
+    if (v.primary === undefined) {
+      contained = views.filter((w) => w.primary !== undefined);
+      break;
     }
   }
   const doseEvaluations = combineDoseEvaluations(antigens);

@@ -37,15 +37,13 @@ export interface SeriesEnvironment {
  * @param series - The antigen series.
  */
 export function createTargetDoses(series: AntigenSeries): TargetDose[] {
-  const targets: TargetDose[] = [];
-  const doses = series.doses;
-  for (let i = 0; i < doses.length; i++) {
-    const seriesDose = doses[i];
-    if (seriesDose !== undefined) {
-      targets.push({ number: i + 1, seriesDose, status: 'Not Satisfied', satisfiedBy: undefined });
-    }
-  }
-  return targets;
+  // `map` sizes the list exactly (a list grown by `push` gets room for 17 entries at once).
+  return series.doses.map((seriesDose, i) => ({
+    number: i + 1,
+    seriesDose,
+    status: 'Not Satisfied',
+    satisfiedBy: undefined,
+  }));
 }
 
 /**
@@ -74,7 +72,10 @@ export function evaluateSeries(
   env: SeriesEnvironment,
 ): PatientSeries {
   const targetDoses = createTargetDoses(series);
-  const evaluations: DoseEvaluationState[] = [];
+  // One evaluation per record, made up front with the initial state (exactly sized). The walk
+  // below fills them in date order; every step reads only those of earlier records (the first
+  // `evaluatedCount`, or those of history indexes below the current dose's).
+  const evaluations: DoseEvaluationState[] = doses.map(newEvaluation);
   const ps: PatientSeries = {
     series,
     targetDoses,
@@ -122,20 +123,9 @@ export function evaluateSeries(
     return skipQuery;
   };
   let t = 0;
-  for (let i = 0; i < doses.length; i++) {
-    const antigenDose = doses[i];
-    if (antigenDose === undefined) {
-      continue;
-    }
-    const patientDose = antigenDose.patientDose;
-    const evaluation: DoseEvaluationState = {
-      antigenDose,
-      status: 'Extraneous',
-      reasons: NO_REASONS,
-      inadvertent: false,
-      targetDose: undefined,
-    };
-    evaluations.push(evaluation);
+  for (let i = 0; i < evaluations.length; i++) {
+    const evaluation = evaluations[i] as DoseEvaluationState;
+    const patientDose = evaluation.antigenDose.patientDose;
 
     if (t >= targetDoses.length) {
       evaluation.reasons = reasonList('series-already-complete');
@@ -209,6 +199,17 @@ export function evaluateSeries(
     }
   }
   return ps;
+}
+
+/** The state of a record before it is evaluated. */
+function newEvaluation(antigenDose: AntigenDose): DoseEvaluationState {
+  return {
+    antigenDose,
+    status: 'Extraneous',
+    reasons: NO_REASONS,
+    inadvertent: false,
+    targetDose: undefined,
+  };
 }
 
 /**

@@ -107,7 +107,7 @@ function latestConflictEndDate(
   seriesDose: SeriesDose,
   position: SeriesPosition,
 ): CalendarDate | undefined {
-  if (position.historyLimit === 0) {
+  if (position.historyLimit === 0 || pc.conflictingDoses.length === 0) {
     return undefined;
   }
   const byPrevious = conflictEndIntervals(pc, seriesDose);
@@ -118,10 +118,14 @@ function latestConflictEndDate(
   let latestDay = -Infinity;
   let latestFrom: CalendarDate | undefined;
   let latestInterval: Duration | undefined;
-  for (let i = 0; i < position.historyLimit; i++) {
-    const dose = pc.doses[i];
-    const intervals = dose === undefined ? undefined : byPrevious.get(dose.cvx);
-    if (dose === undefined || intervals === undefined) {
+  // Only doses of a conflicting type can end a conflict (the others have no entry in
+  // `byPrevious`); they are in date order, so the previous ones come first.
+  for (const dose of pc.conflictingDoses) {
+    if (dose.index >= position.historyLimit) {
+      break;
+    }
+    const intervals = byPrevious.get(dose.cvx);
+    if (intervals === undefined) {
       continue;
     }
     for (const interval of intervals) {

@@ -159,4 +159,52 @@ describe('which relevant series are forecast (SELECTSCORE-2, table 8-3, SELECTB-
   it('forecasts every series when a contraindication applies to the antigen', () => {
     expect(forecastNames(['080'])).toEqual(['default', 'other']);
   });
+
+  describe('a series proved to have no valid dose without evaluating it (§4.4, table 6-31)', () => {
+    // 'other' takes vaccine 2 for dose 1 and vaccine 1 for dose 2. A dose of vaccine 1 can count
+    // for it only if dose 1 is skipped first; from the age of 1 year it is (when `context` says so).
+    function relevantNames(skipContext: 'Evaluation' | 'Forecast' | 'Both') {
+      const other2 = series({
+        name: 'other',
+        defaultSeries: false,
+        doses: [
+          seriesDose(1, {
+            preferable: ['2'],
+            conditionalSkips: [skip(skipContext, [condition({ type: 'Age', beginAge: '1 year' })])],
+          }),
+          seriesDose(2),
+        ],
+      });
+      const plain = antigen('A', { series: [main, other2] });
+      const pc = context(
+        patient('2020-01-01', [{ date: '2021-03-01' }]),
+        ruleSet({ antigens: [plain], cvx: { '1': ['A'], '2': ['A'] } }),
+        '2021-06-01',
+      );
+      const outcome = evaluateAndForecastAntigen(
+        pc,
+        plain,
+        organizeHistory(pc).byAntigen.get('A') ?? [],
+      );
+      return outcome.relevant.map((ps) => [
+        ps.series.name,
+        ps.targetDoses.map((t) => t.status).join(','),
+      ]);
+    }
+
+    it('still forecasts a series whose first dose is skipped in evaluation and a later one counts', () => {
+      expect(relevantNames('Evaluation')).toEqual([
+        ['default', 'Satisfied,Not Satisfied'],
+        ['other', 'Skipped,Satisfied'],
+      ]);
+      expect(relevantNames('Both')).toEqual([
+        ['default', 'Satisfied,Not Satisfied'],
+        ['other', 'Skipped,Satisfied'],
+      ]);
+    });
+
+    it('leaves it out when the first dose can be skipped only when forecasting', () => {
+      expect(relevantNames('Forecast')).toEqual([['default', 'Satisfied,Not Satisfied']]);
+    });
+  });
 });

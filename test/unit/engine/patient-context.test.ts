@@ -1,4 +1,12 @@
-import { antigen, context, dur, patient, ruleSet, series } from './support/rule-set-builder';
+import {
+  antigen,
+  conflict,
+  context,
+  dur,
+  patient,
+  ruleSet,
+  series,
+} from './support/rule-set-builder';
 
 describe('patient context', () => {
   const rules = ruleSet({ antigens: [antigen('A', { series: [series({ doses: [] })] })] });
@@ -39,5 +47,32 @@ describe('patient context', () => {
     expect(a.ageDate(twoMonths).toString()).toBe('2020-03-01');
     expect(b.ageDate(twoMonths).toString()).toBe('2019-07-10');
     expect(a.ageDate(twoMonths).toString()).toBe('2020-03-01');
+  });
+
+  it('lists the doses that can end a live virus conflict (CALCDTCONFLICT-3), in date order', () => {
+    const withConflicts = ruleSet({
+      antigens: [antigen('A', { series: [series({ doses: [] })] })],
+      cvx: { '1': ['A'], '3': ['A'], '21': ['A'] },
+      conflicts: [conflict('03', '21', '1 day', '24 days', '28 days')],
+    });
+    const pc = context(
+      patient('2020-01-31', [
+        { date: '2021-06-01', cvx: '03' },
+        { date: '2021-03-01', cvx: '21' },
+        { date: '2021-02-01', cvx: '1' },
+        { date: '2021-01-01', cvx: '3' },
+      ]),
+      withConflicts,
+      '2022-01-01',
+    );
+    // MMR (3) is the conflicting type; Varicella (21) is only impacted, vaccine 1 has no conflict.
+    expect(pc.conflictingDoses.map((d) => [d.id, d.index])).toEqual([
+      ['4', 0],
+      ['1', 3],
+    ]);
+    expect(
+      context(patient('2020-01-31', [{ date: '2021-01-01' }]), withConflicts, '2022-01-01')
+        .conflictingDoses,
+    ).toEqual([]);
   });
 });
