@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { FHIR_ID, isRecord } from '../fhir/json';
 import { jsonValue } from '../fhir/json-text';
 import type { BulkItem, SourceLine } from './forecast-item';
-import { ndjsonLines } from './ndjson-lines';
+import { ndjsonLineBatches, type InputLine } from './ndjson-lines';
 import { inShard, partitionOf, type Shard } from './shard';
 
 /** The resource types read from an export, and the element that names the patient. */
@@ -138,7 +138,10 @@ export interface ReadExportOptions {
   readonly shard?: Shard | undefined;
   /** Takes an error line (OperationOutcome JSON); may wait. */
   readonly onError: (text: string) => void | Promise<void>;
-  /** Called after each line read in the partitioning pass (bytes and lines read so far). */
+  /**
+   * Called in the partitioning pass after each chunk of lines read (bytes and lines read so
+   * far).
+   */
   readonly onReadProgress?: (bytes: number, lines: number) => void;
   /** Partition size target, bytes (tests). */
   readonly partitionBytes?: number;
@@ -181,6 +184,33 @@ function closeStream(stream: WriteStream): Promise<void> {
   });
 }
 
+/** Bytes read at once from an export or partition file (fewer, larger reads: less per-chunk work). */
+const READ_CHUNK_BYTES = 1024 * 1024;
+
+function readFile(path: string): ReturnType<typeof createReadStream> {
+  return createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
+}
+
+/**
+ * Characters of partition records gathered before they are written (per partition), and bytes a
+ * partition's stream buffers before the reading waits for it: at most 256 × (16 K + 64 K) in
+ * memory while partitioning, well under the bound of the grouping pass.
+ */
+const PARTITION_WRITE_CHARS = 16 * 1024;
+const PARTITION_BUFFER_BYTES = 64 * 1024;
+
+function writePartition(
+  streams: readonly WriteStream[],
+  index: number,
+  text: string,
+): Promise<void> | undefined {
+  const stream = streams[index];
+  if (stream === undefined) {
+    throw new Error('partition index out of range'); // cannot happen: partitionOf < count
+  }
+  return writeAsync(stream, text);
+}
+
 /**
  * Pass 1: spreads the export's resources over partition files by patient. A partition line is
  * `<patient id>\t<type index>\t<file index>\t<line>\t<resource JSON>`.
@@ -198,7 +228,10 @@ async function partition(
     Math.max(1, Math.ceil(total / (options.partitionBytes ?? PARTITION_BYTES))),
   );
   const paths = Array.from({ length: count }, (_, i) => join(options.tmpDir, `partition-${i}.tsv`));
-  const streams = paths.map((p) => createWriteStream(p));
+  const streams = paths.map((p) => createWriteStream(p, { highWaterMark: PARTITION_BUFFER_BYTES }));
+  // Records waiting for their partition file, written in pieces of ~PARTITION_WRITE_CHARS (one
+  // write, one UTF-8 encoding per piece, not per resource).
+  const pending: string[] = paths.map(() => '');
   const types = Object.keys(EXPORT_TYPES);
   let patients = 0;
   let resources = 0;
@@ -207,73 +240,83 @@ async function partition(
   try {
     for (const [fileIndex, file] of files.entries()) {
       const typeIndex = types.indexOf(file.type);
-      for await (const line of ndjsonLines(createReadStream(file.path), EXPORT_LINE_LIMIT)) {
-        const where = `${file.name} line ${line.number}`;
-        if (!('text' in line)) {
+      const where = (line: InputLine): string => `${file.name} line ${line.number}`;
+      for await (const batch of ndjsonLineBatches(readFile(file.path), EXPORT_LINE_LIMIT)) {
+        for (const line of batch) {
           bytesRead += line.bytes + 1;
-          if (reportsOrphans) {
-            await options.onError(
-              exportError(
-                where,
-                'too-costly',
-                `the line is ${line.bytes} bytes long, over the limit of ${EXPORT_LINE_LIMIT}; not read`,
-              ),
-            );
+          if (!('text' in line)) {
+            if (reportsOrphans) {
+              await options.onError(
+                exportError(
+                  where(line),
+                  'too-costly',
+                  `the line is ${line.bytes} bytes long, over the limit of ${EXPORT_LINE_LIMIT}; not read`,
+                ),
+              );
+            }
+            continue;
           }
-          continue;
+          linesRead += 1;
+          if (line.text.trim() === '') {
+            continue; // a blank line in an export file is no resource; nothing is lost
+          }
+          let resource: unknown;
+          try {
+            resource = JSON.parse(line.text);
+          } catch {
+            if (reportsOrphans) {
+              await options.onError(
+                exportError(where(line), 'structure', 'the line is not valid JSON'),
+              );
+            }
+            continue;
+          }
+          if (!isRecord(resource) || resource['resourceType'] !== file.type) {
+            if (reportsOrphans) {
+              await options.onError(
+                exportError(
+                  where(line),
+                  'structure',
+                  `the line is not a ${file.type} resource`,
+                  'resourceType',
+                ),
+              );
+            }
+            continue;
+          }
+          const id = patientIdOf(file.type, resource);
+          if (typeof id !== 'string') {
+            if (reportsOrphans) {
+              await options.onError(
+                exportError(where(line), 'required', id.problem, id.expression),
+              );
+            }
+            continue;
+          }
+          if (shard !== undefined && !inShard(id, shard)) {
+            continue;
+          }
+          resources += 1;
+          if (file.type === 'Patient') {
+            patients += 1;
+          }
+          // The raw line is kept as read (no re-serialisation); it holds no tab or newline
+          // unescaped, being one line of JSON.
+          const p = partitionOf(id, count);
+          const records = `${pending[p] ?? ''}${id}\t${typeIndex}\t${fileIndex}\t${line.number}\t${line.text}\n`;
+          if (records.length < PARTITION_WRITE_CHARS) {
+            pending[p] = records;
+          } else {
+            pending[p] = '';
+            await writePartition(streams, p, records);
+          }
         }
-        bytesRead += line.bytes + 1;
-        linesRead += 1;
         options.onReadProgress?.(bytesRead, linesRead);
-        if (line.text.trim() === '') {
-          continue; // a blank line in an export file is no resource; nothing is lost
-        }
-        let resource: unknown;
-        try {
-          resource = JSON.parse(line.text);
-        } catch {
-          if (reportsOrphans) {
-            await options.onError(exportError(where, 'structure', 'the line is not valid JSON'));
-          }
-          continue;
-        }
-        if (!isRecord(resource) || resource['resourceType'] !== file.type) {
-          if (reportsOrphans) {
-            await options.onError(
-              exportError(
-                where,
-                'structure',
-                `the line is not a ${file.type} resource`,
-                'resourceType',
-              ),
-            );
-          }
-          continue;
-        }
-        const id = patientIdOf(file.type, resource);
-        if (typeof id !== 'string') {
-          if (reportsOrphans) {
-            await options.onError(exportError(where, 'required', id.problem, id.expression));
-          }
-          continue;
-        }
-        if (shard !== undefined && !inShard(id, shard)) {
-          continue;
-        }
-        resources += 1;
-        if (file.type === 'Patient') {
-          patients += 1;
-        }
-        // The raw line is kept as read (no re-serialisation); it holds no tab or newline
-        // unescaped, being one line of JSON.
-        const stream = streams[partitionOf(id, count)];
-        if (stream === undefined) {
-          throw new Error('partition index out of range'); // cannot happen: partitionOf < count
-        }
-        await writeAsync(
-          stream,
-          `${id}\t${typeIndex}\t${fileIndex}\t${line.number}\t${line.text}\n`,
-        );
+      }
+    }
+    for (const [p, records] of pending.entries()) {
+      if (records !== '') {
+        await writePartition(streams, p, records);
       }
     }
   } finally {
@@ -297,45 +340,47 @@ async function* groupPartition(
 ): AsyncGenerator<BulkItem> {
   const types = Object.keys(EXPORT_TYPES);
   const groups = new Map<string, Group>();
-  for await (const line of ndjsonLines(createReadStream(path), EXPORT_LINE_LIMIT * 2)) {
-    if (!('text' in line) || line.text === '') {
-      continue;
-    }
-    const t = line.text;
-    const a = t.indexOf('\t');
-    const b = t.indexOf('\t', a + 1);
-    const c = t.indexOf('\t', b + 1);
-    const d = t.indexOf('\t', c + 1);
-    const id = t.slice(0, a);
-    const type = types[Number(t.slice(a + 1, b))];
-    const file = files[Number(t.slice(b + 1, c))];
-    if (type === undefined || file === undefined) {
-      throw new Error(`corrupt partition file ${path}`); // written by partition() above
-    }
-    const source: SourceLine = {
-      type,
-      file: file.name,
-      line: Number(t.slice(c + 1, d)),
-      text: t.slice(d + 1),
-    };
-    let group = groups.get(id);
-    if (group === undefined) {
-      group = { patient: undefined, resources: [] };
-      groups.set(id, group);
-    }
-    if (type !== 'Patient') {
-      group.resources.push(source);
-    } else if (group.patient === undefined) {
-      group.patient = source;
-    } else {
-      await onError(
-        exportError(
-          `${source.file} line ${source.line}`,
-          'duplicate',
-          `Patient/${id} appears again (first in ${group.patient.file} line ${group.patient.line}); this copy is not used`,
-          'Patient.id',
-        ),
-      );
+  for await (const batch of ndjsonLineBatches(readFile(path), EXPORT_LINE_LIMIT * 2)) {
+    for (const line of batch) {
+      if (!('text' in line) || line.text === '') {
+        continue;
+      }
+      const t = line.text;
+      const a = t.indexOf('\t');
+      const b = t.indexOf('\t', a + 1);
+      const c = t.indexOf('\t', b + 1);
+      const d = t.indexOf('\t', c + 1);
+      const id = t.slice(0, a);
+      const type = types[Number(t.slice(a + 1, b))];
+      const file = files[Number(t.slice(b + 1, c))];
+      if (type === undefined || file === undefined) {
+        throw new Error(`corrupt partition file ${path}`); // written by partition() above
+      }
+      const source: SourceLine = {
+        type,
+        file: file.name,
+        line: Number(t.slice(c + 1, d)),
+        text: t.slice(d + 1),
+      };
+      let group = groups.get(id);
+      if (group === undefined) {
+        group = { patient: undefined, resources: [] };
+        groups.set(id, group);
+      }
+      if (type !== 'Patient') {
+        group.resources.push(source);
+      } else if (group.patient === undefined) {
+        group.patient = source;
+      } else {
+        await onError(
+          exportError(
+            `${source.file} line ${source.line}`,
+            'duplicate',
+            `Patient/${id} appears again (first in ${group.patient.file} line ${group.patient.line}); this copy is not used`,
+            'Patient.id',
+          ),
+        );
+      }
     }
   }
   for (const [patientId, group] of groups) {

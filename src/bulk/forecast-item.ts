@@ -137,7 +137,10 @@ export function safeForecastItem(
   }
 }
 
-type SourceOf = (parameterIndex: number) => SourceLine | undefined;
+/** The export line, and the resource parsed from it, that became a parameter of the input. */
+type SourceOf = (
+  parameterIndex: number,
+) => { readonly source: SourceLine; readonly resource: unknown } | undefined;
 
 /**
  * Runs one item.
@@ -225,14 +228,17 @@ function forecastPatient(
   catalog: ForecastCatalog,
 ): ItemResult {
   // Parameter order: 0 assessmentDate, 1 knowledgeBaseVersion, 2 patient, 3… the resources.
-  const sources: SourceLine[] = [item.patient, ...item.resources];
+  // Each line is parsed once; the parsed resources also give the ids named in issues.
+  const patient = JSON.parse(item.patient.text) as unknown;
+  const parsed: unknown[] = [patient];
   const parameter: unknown[] = [
     { name: 'assessmentDate', valueDate: run.assessmentDate },
     { name: 'knowledgeBaseVersion', valueString: run.version },
-    { name: 'patient', resource: JSON.parse(item.patient.text) as unknown },
+    { name: 'patient', resource: patient },
   ];
   for (const source of item.resources) {
     const resource = JSON.parse(source.text) as unknown;
+    parsed.push(resource);
     // A vaccine not given, with a reason (e.g. a contraindication or immunity), is a CDSi
     // observation; every other Immunization is a dose (not-done without reason: ignored with a
     // warning by the handler).
@@ -243,7 +249,13 @@ function forecastPatient(
         resource['statusReason'] !== undefined);
     parameter.push({ name: observation ? 'observation' : 'immunization', resource });
   }
-  const sourceOf: SourceOf = (i) => (i >= 2 ? sources[i - 2] : undefined);
+  const sourceOf: SourceOf = (i) => {
+    if (i < 2) {
+      return undefined;
+    }
+    const source = i === 2 ? item.patient : item.resources[i - 3];
+    return source === undefined ? undefined : { source, resource: parsed[i - 2] };
+  };
   const locate = (issue: OperationOutcomeIssue): OperationOutcomeIssue =>
     locateIssue(issue, item.patientId, sourceOf);
   const key = shortKey(item.patientId);
@@ -434,9 +446,10 @@ function locateIssue(
   const first = issue.expression?.[0];
   const match = first === undefined ? null : PARAMETER_PATH.exec(first);
   if (match !== null) {
-    const source = sourceOf(Number(match[1]));
-    if (source !== undefined) {
-      const id = idOf(source.text);
+    const found = sourceOf(Number(match[1]));
+    if (found !== undefined) {
+      const { source } = found;
+      const id = idOf(found.resource);
       where = `${source.type}${id === undefined ? '' : `/${id}`} (${source.file} line ${source.line})`;
       expression = issue.expression?.map((e) => e.replace(PARAMETER_PATH, source.type));
     }
@@ -451,7 +464,7 @@ function locateIssue(
   return located;
 }
 
-function idOf(text: string): string | undefined {
-  const parsed = JSON.parse(text) as unknown;
-  return isRecord(parsed) && typeof parsed['id'] === 'string' ? parsed['id'] : undefined;
+/** The `id` of a resource as read (the input handler does not change the resources). */
+function idOf(resource: unknown): string | undefined {
+  return isRecord(resource) && typeof resource['id'] === 'string' ? resource['id'] : undefined;
 }

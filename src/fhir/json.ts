@@ -18,6 +18,32 @@ export function isRecord(value: unknown): value is Readonly<Record<string, unkno
 export const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 /**
+ * Whether a value is a FHIR `id` — what {@link FHIR_ID} tests, by character codes: the request
+ * reader checks the id of every resource it reads, and this costs a fraction of the regex.
+ *
+ * @param value - Any JSON value.
+ */
+export function isFhirId(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 64) {
+    return false;
+  }
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    // 0-9, A-Z, a-z, '-', '.'
+    if (!(
+      (c >= 48 && c <= 57) ||
+      (c >= 65 && c <= 90) ||
+      (c >= 97 && c <= 122) ||
+      c === 45 ||
+      c === 46
+    )) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
  * The `coding` array of a CodeableConcept as `{system, code, index}` for each well-formed coding
  * (both strings); malformed codings are skipped.
  *

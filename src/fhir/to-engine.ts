@@ -32,7 +32,7 @@ import type { RuleSet } from '../engine/rule-set';
 import type { CodeTables } from '../rules/codes/types';
 import { EXT_PATIENT_BIRTH_PLACE, SYSTEM } from './codes';
 import { readFhirDate, readFhirDateTime, type FhirDateReading } from './fhir-date';
-import { codingsOf, FHIR_ID, firstCode, isRecord } from './json';
+import { codingsOf, firstCode, isFhirId, isRecord } from './json';
 import {
   mapObservationCodings,
   observationCodeIndex,
@@ -151,20 +151,19 @@ export function readForecastRequest(body: unknown, catalog: ForecastCatalog): Re
     );
     return { ok: false, issues: issues.errors };
   }
-  const params = readParams(body['parameter'], issues);
-  const byName = (name: KnownName): Param[] => params.filter((p) => p.name === name);
+  const byName = readParams(body['parameter'], issues);
 
-  const ruleSet = readRuleSet(byName('knowledgeBaseVersion'), catalog, issues);
-  const assessmentDate = readAssessmentDate(byName('assessmentDate'), issues);
-  const patient = readPatient(byName('patient'), assessmentDate, issues);
+  const ruleSet = readRuleSet(byName.knowledgeBaseVersion, catalog, issues);
+  const assessmentDate = readAssessmentDate(byName.assessmentDate, issues);
+  const patient = readPatient(byName.patient, assessmentDate, issues);
   const doses = readImmunizations(
-    byName('immunization'),
+    byName.immunization,
     { birthDate: patient?.birthDate, assessmentDate },
     ruleSet,
     catalog.codes,
     issues,
   );
-  const observations = readObservations(byName('observation'), ruleSet, issues);
+  const observations = readObservations(byName.observation, ruleSet, issues);
 
   if (ruleSet === undefined && issues.errors.length === 0) {
     // The catalog always has its default version; this is a server fault, not the client's.
@@ -178,6 +177,12 @@ export function readForecastRequest(body: unknown, catalog: ForecastCatalog): Re
   ) {
     return { ok: false, issues: issues.errors };
   }
+  const engineDoses: AdministeredDose[] = [];
+  const doseExpressions = new Map<string, string>();
+  for (const d of doses) {
+    engineDoses.push(d.dose);
+    doseExpressions.set(d.dose.id, d.expression);
+  }
   return {
     ok: true,
     request: {
@@ -187,11 +192,11 @@ export function readForecastRequest(body: unknown, catalog: ForecastCatalog): Re
         birthDate: patient.birthDate,
         gender: patient.gender,
         ...(patient.birthCountry === undefined ? {} : { birthCountry: patient.birthCountry }),
-        doses: doses.map((d) => d.dose),
+        doses: engineDoses,
         observations,
       },
       patientReference: `Patient/${patient.id}`,
-      doseExpressions: new Map(doses.map((d) => [d.dose.id, d.expression])),
+      doseExpressions,
       notes: issues.notes,
     },
   };
@@ -201,25 +206,39 @@ export function readForecastRequest(body: unknown, catalog: ForecastCatalog): Re
 // Parameters
 // ---------------------------------------------------------------------------------------------
 
-function readParams(parameter: unknown, issues: Issues): Param[] {
+/** The well-formed parameters of each known name, in request order. */
+type ParamsByName = Record<KnownName, Param[]>;
+
+function readParams(parameter: unknown, issues: Issues): ParamsByName {
+  const byName: ParamsByName = {
+    assessmentDate: [],
+    patient: [],
+    immunization: [],
+    observation: [],
+    knowledgeBaseVersion: [],
+  };
   if (parameter === undefined) {
-    return [];
+    return byName;
   }
   if (!Array.isArray(parameter)) {
     issues.error('structure', 'Parameters.parameter must be an array', 'Parameters.parameter');
-    return [];
+    return byName;
   }
-  const params: Param[] = [];
-  parameter.forEach((p: unknown, index) => {
+  // A plain loop, not forEach and filter: this runs for every resource of every bulk patient.
+  for (let index = 0; index < parameter.length; index++) {
+    const p: unknown = parameter[index];
+    if (p === undefined && !(index in parameter)) {
+      continue; // a hole of a sparse array (never in JSON), skipped as forEach would
+    }
     const path = `Parameters.parameter[${index}]`;
     if (!isRecord(p)) {
       issues.error('structure', 'Each parameter must be a JSON object', path);
-      return;
+      continue;
     }
     const name = p['name'];
     if (typeof name !== 'string') {
       issues.error('required', 'Each parameter must have a name', `${path}.name`);
-      return;
+      continue;
     }
     if (!(KNOWN_NAMES as readonly string[]).includes(name)) {
       issues.error(
@@ -227,22 +246,25 @@ function readParams(parameter: unknown, issues: Issues): Param[] {
         `Unknown parameter "${name}"; this operation takes ${KNOWN_NAMES.join(', ')}`,
         `${path}.name`,
       );
-      return;
+      continue;
     }
-    const forms = Object.keys(p).filter(
-      (k) => k.startsWith('value') || k === 'resource' || k === 'part',
-    );
-    if (forms.length !== 1) {
+    let forms = 0;
+    for (const k of Object.keys(p)) {
+      if (k === 'resource' || k === 'part' || k.startsWith('value')) {
+        forms += 1;
+      }
+    }
+    if (forms !== 1) {
       issues.error(
         'invariant',
         `Parameter "${name}" must have exactly one of value[x], resource or part (inv-1)`,
         path,
       );
-      return;
+      continue;
     }
-    params.push({ index, path, name: name as KnownName, value: p });
-  });
-  return params;
+    byName[name as KnownName].push({ index, path, name: name as KnownName, value: p });
+  }
+  return byName;
 }
 
 /** The only parameter of a 1..1 or 0..1 name; reports duplicates (and absence when required). */
@@ -400,7 +422,7 @@ function readId(id: unknown, expression: string, issues: Issues): string | undef
   if (id === undefined) {
     return undefined;
   }
-  if (typeof id !== 'string' || !FHIR_ID.test(id)) {
+  if (!isFhirId(id)) {
     issues.error('value', 'id must be 1-64 letters, digits, "-" or "."', expression);
     return undefined;
   }
@@ -410,6 +432,15 @@ function readId(id: unknown, expression: string, issues: Issues): string | undef
 // ---------------------------------------------------------------------------------------------
 // Immunizations
 // ---------------------------------------------------------------------------------------------
+
+/** A dose as read; its id is set once every Immunization's id is known. */
+interface ReadDose {
+  id: string;
+  readonly dateAdministered: CalendarDate;
+  readonly cvx: string;
+  mvx?: string;
+  doseCondition?: boolean;
+}
 
 interface DoseInput {
   readonly dose: AdministeredDose;
@@ -430,7 +461,9 @@ function readImmunizations(
   issues: Issues,
 ): DoseInput[] {
   const given = new Set<string>();
-  const read: { param: Param; id: string | undefined; dose: Omit<AdministeredDose, 'id'> }[] = [];
+  const read: DoseInput[] = [];
+  /** The doses read from an Immunization without id, by their place in `read`. */
+  const unnamed: { readonly at: number; readonly param: Param }[] = [];
   for (const param of params) {
     const path = `${param.path}.resource`;
     const imm = param.value['resource'];
@@ -445,38 +478,47 @@ function readImmunizations(
       }
       given.add(id);
     }
-    const dose = readImmunization(imm, path, bounds, ruleSet, codes, issues);
+    const dose = readImmunization(imm, id ?? '', path, bounds, ruleSet, codes, issues);
     if (dose !== undefined) {
-      read.push({ param, id, dose });
+      if (id === undefined) {
+        unnamed.push({ at: read.length, param });
+      }
+      read.push({ dose, expression: path });
     }
   }
-  return read.map(({ param, id, dose }) => {
-    const path = `${param.path}.resource`;
-    if (id !== undefined) {
-      return { dose: { id, ...dose }, expression: path };
+  // Ids for the doses without one, now that every id given is known (in request order).
+  for (const { at, param } of unnamed) {
+    const input = read[at];
+    if (input === undefined) {
+      continue; // cannot happen: `at` is an index of `read`
     }
     let generated = `immunization-${param.index}`;
     while (given.has(generated)) {
       generated = `${generated}-x`;
     }
     given.add(generated);
+    (input.dose as ReadDose).id = generated;
     issues.information(
       `The Immunization has no id; the output refers to it as Immunization/${generated}`,
-      `${path}.id`,
+      `${input.expression}.id`,
     );
-    return { dose: { id: generated, ...dose }, expression: path };
-  });
+  }
+  return read;
 }
 
-/** One Immunization → a dose, or undefined (an error was reported, or it is not usable). */
+/**
+ * One Immunization → a dose with the given id, or undefined (an error was reported, or it is not
+ * usable).
+ */
 function readImmunization(
   imm: Readonly<Record<string, unknown>>,
+  id: string,
   path: string,
   bounds: DateBounds,
   ruleSet: RuleSet | undefined,
   codes: CodeTables | undefined,
   issues: Issues,
-): Omit<AdministeredDose, 'id'> | undefined {
+): ReadDose | undefined {
   const status = imm['status'];
   if (status === 'entered-in-error' || status === 'not-done') {
     issues.warning(
@@ -556,12 +598,16 @@ function readImmunization(
   if (vaccine.note !== undefined) {
     issues.warning('informational', vaccine.note, vaccine.expression);
   }
-  return {
-    dateAdministered: date,
-    cvx: vaccine.cvx,
-    ...(mvx === undefined ? {} : { mvx }),
-    ...(subpotent === true ? { doseCondition: true } : {}),
-  };
+  // Built in place, not with spreads: the properties keep the order id, date, cvx, mvx,
+  // doseCondition.
+  const dose: ReadDose = { id, dateAdministered: date, cvx: vaccine.cvx };
+  if (mvx !== undefined) {
+    dose.mvx = mvx;
+  }
+  if (subpotent === true) {
+    dose.doseCondition = true;
+  }
+  return dose;
 }
 
 function readMvx(manufacturer: unknown): string | undefined {
@@ -716,9 +762,12 @@ function readObservations(
   ruleSet: RuleSet | undefined,
   issues: Issues,
 ): PatientObservation[] {
+  const observations: PatientObservation[] = [];
+  if (params.length === 0) {
+    return observations;
+  }
   const index: ObservationCodeIndex | undefined =
     ruleSet === undefined ? undefined : observationCodeIndex(ruleSet);
-  const observations: PatientObservation[] = [];
   for (const param of params) {
     let input: ObservationInput | undefined;
     let where = param.path;

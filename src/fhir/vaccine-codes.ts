@@ -24,7 +24,7 @@ import { canonicalCvx, type RuleSet } from '../engine/rule-set';
 import type { CodeTables } from '../rules/codes/types';
 import { ndcCandidates } from '../rules/codes/ndc';
 import { SYSTEM } from './codes';
-import { codingsOf } from './json';
+import { codingsOf, isRecord } from './json';
 
 /** How a vaccine code was read. */
 export type VaccineCodeReading =
@@ -123,11 +123,11 @@ export function readVaccineCode(
   codes: CodeTables | undefined,
   ruleSet: RuleSet,
 ): VaccineCodeReading {
-  const codings = indexedCodings(concept, path);
-  const cvx = codings.find((c) => c.system === SYSTEM.cvx && c.code !== '');
+  const cvx = firstCvx(concept, path);
   if (cvx !== undefined) {
-    return { ok: true, cvx: cvx.code, expression: cvx.expression };
+    return cvx;
   }
+  const codings = indexedCodings(concept, path);
   const problems: { problem: string; expression: string }[] = [];
   for (const coding of codings.filter((c) => c.system === SYSTEM.ndc)) {
     const read = readNdc(coding, codes, ruleSet);
@@ -152,6 +152,33 @@ export function readVaccineCode(
     problem: 'vaccineCode has no CVX, NDC or CPT coding',
     expression: path,
   };
+}
+
+/**
+ * The first well-formed CVX coding with a code (the usual case, looked for without building the
+ * list of all codings: this runs for every dose of every patient of a bulk run).
+ */
+function firstCvx(concept: unknown, path: string): VaccineCodeReading | undefined {
+  if (!isRecord(concept)) {
+    return undefined;
+  }
+  const list = concept['coding'];
+  if (!Array.isArray(list)) {
+    return undefined;
+  }
+  for (let index = 0; index < list.length; index++) {
+    const c: unknown = list[index];
+    if (isRecord(c) && c['system'] === SYSTEM.cvx) {
+      const code = c['code'];
+      if (typeof code === 'string') {
+        const cvx = code.trim();
+        if (cvx !== '') {
+          return { ok: true, cvx, expression: `${path}.coding[${index}]` };
+        }
+      }
+    }
+  }
+  return undefined;
 }
 
 function fromChoice(choice: ReturnType<typeof chooseCvx>, expression: string): VaccineCodeReading {

@@ -293,6 +293,83 @@ test('grouping across many partitions keeps each patient whole', async () => {
   }
 }, 60_000);
 
+test('every resource reaches its patient as written, with its file and line; bad lines are reported in order', async () => {
+  const exp = join(dir, 'lines');
+  await writeBulkExport(exp, 120, { assessmentDate: '2026-03-20', seed: 5, perFile: 700 });
+  // Broken lines at the end of the first Immunization file and of the Patient file, a blank
+  // line, and a multi-byte character (lines are counted in bytes).
+  const imm0 = join(exp, 'Immunization.000.ndjson');
+  writeFileSync(
+    imm0,
+    readFileSync(imm0, 'utf8') +
+      'not json\n' +
+      '\n' +
+      '{"resourceType":"Condition","subject":{"reference":"Patient/p1"}}\n' +
+      '{"resourceType":"Immunization","id":"no-patient"}\n' +
+      '{"resourceType":"Immunization","id":"ñ","patient":{"reference":"Patient/p2"},"status":"completed"}\n',
+  );
+  const pat = join(exp, 'Patient.ndjson');
+  writeFileSync(
+    pat,
+    readFileSync(pat, 'utf8') + '{"resourceType":"Patient","id":"p3","birthDate":"2020-01-01"}\n',
+  );
+  const files = findExportFiles(exp).files;
+  const lineText = new Map<string, string>();
+  let bytes = 0;
+  let lineCount = 0;
+  for (const f of files) {
+    const text = readFileSync(f.path, 'utf8');
+    bytes += Buffer.byteLength(text);
+    const lines = text.split('\n');
+    lines.pop();
+    lineCount += lines.length;
+    lines.forEach((l, i) => lineText.set(`${f.name}:${i + 1}`, l));
+  }
+  const tmp = mkdtempSync(join(dir, 'tmp-'));
+  const errors: string[] = [];
+  const progress: [number, number][] = [];
+  const reader = readExport({
+    files,
+    tmpDir: tmp,
+    onError: (t) => void errors.push((JSON.parse(t) as OperationOutcome).issue[0]!.diagnostics!),
+    onReadProgress: (b, l) => void progress.push([b, l]),
+    partitionBytes: 10_000,
+  });
+  const summary = await reader.partition();
+  expect(summary.partitions).toBeGreaterThan(20);
+  expect(progress.at(-1)).toEqual([bytes, lineCount]);
+  const items: BulkItem[] = [];
+  for await (const item of reader.items()) {
+    items.push(item);
+  }
+  const imm0Lines = readFileSync(imm0, 'utf8').split('\n').length - 1;
+  const patLines = readFileSync(pat, 'utf8').split('\n').length - 1;
+  expect(errors).toEqual([
+    `Immunization.000.ndjson line ${imm0Lines - 4}: the line is not valid JSON`,
+    `Immunization.000.ndjson line ${imm0Lines - 2}: the line is not a Immunization resource`,
+    `Immunization.000.ndjson line ${imm0Lines - 1}: Immunization.patient must be a reference to a Patient (Patient/<id>)`,
+    `Patient.ndjson line ${patLines}: Patient/p3 appears again (first in Patient.ndjson line 4); this copy is not used`,
+  ]);
+  expect(items).toHaveLength(120);
+  let seen = 0;
+  for (const item of items) {
+    if (item.kind !== 'patient') {
+      continue;
+    }
+    for (const r of [item.patient, ...item.resources]) {
+      seen += 1;
+      expect(r.text).toBe(lineText.get(`${r.file}:${r.line}`));
+      expect(r.type).toBe(r.file.replace(/[._].*$/, ''));
+    }
+    expect(item.patient.text).toContain(`"id":"${item.patientId}"`);
+  }
+  // Every line but the 3 refused, the blank one and the second copy of Patient/p3.
+  expect(seen).toBe(lineCount - 3 - 1 - 1);
+  expect(seen).toBe(summary.resources - 1);
+  const p2 = items.find((i) => i.kind === 'patient' && i.patientId === 'p2');
+  expect(p2?.kind === 'patient' && p2.resources.at(-1)?.text).toContain('"id":"ñ"');
+}, 60_000);
+
 test.each([
   [['--out', 'x'], /give one input/],
   [['in.ndjson'], /--out <folder> is required/],

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { ndjsonLines, type InputLine } from '../../src/bulk/ndjson-lines';
+import { ndjsonLineBatches, ndjsonLines, type InputLine } from '../../src/bulk/ndjson-lines';
 import { parseShard, partitionOf, shardOf, stableHash } from '../../src/bulk/shard';
 
 async function lines(chunks: (string | Buffer)[], max = 100): Promise<InputLine[]> {
@@ -41,6 +41,37 @@ describe('ndjsonLines', () => {
     expect(await lines(['z'.repeat(100), '\r\n'])).toEqual([
       { number: 1, text: 'z'.repeat(100), bytes: 100 },
     ]);
+  });
+  test('in batches: the lines each chunk ends, the same lines, never an empty batch', async () => {
+    const chunks = [
+      '\ufeff{"a"',
+      ':1}\r\n\n{"b":2}\n',
+      '{"c"',
+      ':3}\nok\n',
+      'y'.repeat(150),
+      '\nlast',
+    ];
+    const batches: InputLine[][] = [];
+    for await (const batch of ndjsonLineBatches(
+      Readable.from(chunks) as AsyncIterable<string | Buffer>,
+      100,
+    )) {
+      batches.push(batch);
+    }
+    expect(batches).toEqual([
+      [
+        { number: 1, text: '{"a":1}', bytes: 7 },
+        { number: 2, text: '', bytes: 0 },
+        { number: 3, text: '{"b":2}', bytes: 7 },
+      ],
+      [
+        { number: 4, text: '{"c":3}', bytes: 7 },
+        { number: 5, text: 'ok', bytes: 2 },
+      ],
+      [{ number: 6, tooLong: true, bytes: 150 }],
+      [{ number: 7, text: 'last', bytes: 4 }],
+    ]);
+    expect(batches.flat()).toEqual(await lines(chunks));
   });
 });
 

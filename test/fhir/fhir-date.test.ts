@@ -30,6 +30,14 @@ describe('readFhirDate', () => {
     [' 2020-06-02', 'not a FHIR date (YYYY, YYYY-MM or YYYY-MM-DD)'],
     ['2020-06-02T10:00:00Z', 'not a FHIR date (YYYY, YYYY-MM or YYYY-MM-DD)'],
     ['0000-01-01', 'not a FHIR date (YYYY, YYYY-MM or YYYY-MM-DD)'],
+    ['0000', 'not a FHIR date (YYYY, YYYY-MM or YYYY-MM-DD)'],
+    ['2020-00-10', 'not a FHIR date (YYYY, YYYY-MM or YYYY-MM-DD)'],
+    ['2020-06-00', 'not a FHIR date (YYYY, YYYY-MM or YYYY-MM-DD)'],
+    ['2020-06-32', 'not a FHIR date (YYYY, YYYY-MM or YYYY-MM-DD)'],
+    ['2020/06/02', 'not a FHIR date (YYYY, YYYY-MM or YYYY-MM-DD)'],
+    ['2020-06-02 ', 'not a FHIR date (YYYY, YYYY-MM or YYYY-MM-DD)'],
+    ['２０２０-06-02', 'not a FHIR date (YYYY, YYYY-MM or YYYY-MM-DD)'],
+    ['1900-02-29', 'no such day in the calendar'],
   ])('rejects %j: %s', (text, problem) => {
     expect(readFhirDate(text)).toEqual({ kind: 'invalid', problem });
   });
@@ -50,6 +58,8 @@ describe('readFhirDateTime', () => {
     ['2020-06-02T23:30:00-05:00', '2020-06-02'],
     ['2020-06-02T00:30:00+14:00', '2020-06-02'],
     ['2020-06-02T12:00:00.123+01:00', '2020-06-02'],
+    ['0001-01-01T00:00:60-14:00', '0001-01-01'],
+    ['9999-12-31T23:59:59.5Z', '9999-12-31'],
   ])('takes the date part of %s as written: %s', (text, expected) => {
     expect(readFhirDateTime(text)).toEqual({ kind: 'date', date: CalendarDate.parse(expected) });
   });
@@ -66,10 +76,31 @@ describe('readFhirDateTime', () => {
     ['2020-06-02T10:00:00'],
     ['2020-06-02T10:00Z'],
     ['2020-06-02 10:00:00Z'],
-    ['2020-06-31T10:00:00Z'],
     ['2020-06-02T24:00:00Z'],
+    ['2020-06-02T10:00:00+14:01'],
+    ['2020-06-02T10:00:00Z '],
+    ['2020-06-02T'],
+    ['0000-06-02T10:00:00Z'],
   ])('rejects %j', (text) => {
-    expect(readFhirDateTime(text).kind).toBe('invalid');
+    expect(readFhirDateTime(text)).toEqual({
+      kind: 'invalid',
+      problem: 'not a FHIR dateTime (YYYY-MM-DD, optionally with a time and a time zone)',
+    });
+  });
+
+  test('says when a well-formed dateTime names a day the calendar has not', () => {
+    expect(readFhirDateTime('2020-06-31T10:00:00Z')).toEqual({
+      kind: 'invalid',
+      problem: 'no such day in the calendar',
+    });
+    expect(readFhirDateTime('2019-02-29T10:00:00Z')).toEqual({
+      kind: 'invalid',
+      problem: 'no such day in the calendar',
+    });
+    expect(readFhirDateTime('2019-02-29T10:00:00')).toEqual({
+      kind: 'invalid',
+      problem: 'not a FHIR dateTime (YYYY-MM-DD, optionally with a time and a time zone)',
+    });
   });
 
   test('does not depend on the process time zone', () => {

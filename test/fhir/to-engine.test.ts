@@ -236,6 +236,27 @@ describe('vaccine codes', () => {
     expect(read(concept)).toEqual({ ok: true, cvx: '20', expression: 'vaccineCode.coding[2]' });
   });
 
+  test('skips malformed and empty CVX codings, counts them in the coding index, and trims the code', () => {
+    const concept = {
+      coding: [
+        'not a coding',
+        { system: SYSTEM.cvx },
+        { system: SYSTEM.cvx, code: 20 },
+        { system: SYSTEM.cvx, code: '  ' },
+        { system: SYSTEM.cpt, code: '90707' },
+        { system: SYSTEM.cvx, code: ' 08 ' },
+        { system: SYSTEM.cvx, code: '20' },
+      ],
+    };
+    expect(read(concept)).toEqual({ ok: true, cvx: '08', expression: 'vaccineCode.coding[5]' });
+    // Without a usable CVX coding, the CPT coding is used, at its own index.
+    expect(read({ coding: concept.coding.slice(0, 5) })).toMatchObject({
+      ok: true,
+      cvx: '03',
+      expression: 'vaccineCode.coding[4]',
+    });
+  });
+
   test('uses the first CVX of a CPT code that CDC maps to two CVX codes of the same antigens, with a note', () => {
     expect(read(cpt('90700'))).toEqual({
       ok: true,
