@@ -405,7 +405,7 @@ function shortKey(key: string): string {
  * (the recommendation's references follow).
  */
 function idsFor(key: string): OutputIds {
-  return { recommendation: key, evaluation: (n) => `${key}-e${n}` };
+  return { recommendation: key, evaluationPrefix: `${key}-e` };
 }
 
 /** The output's resources, one NDJSON line each. */

@@ -78,14 +78,17 @@ export interface OutputContext {
 export interface OutputIds {
   /** Of the ImmunizationRecommendation. */
   readonly recommendation: string;
-  /** Of the n-th ImmunizationEvaluation (from 1), in output order. */
-  evaluation(n: number): string;
+  /**
+   * Of the ImmunizationEvaluations: this prefix and the evaluation's number (from 1, in output
+   * order), e.g. `evaluation-` → `evaluation-1`, `evaluation-2`…
+   */
+  readonly evaluationPrefix: string;
 }
 
 /** The ids of a single answer: `recommendation`, `evaluation-1`, `evaluation-2`… */
 export const DEFAULT_OUTPUT_IDS: OutputIds = {
   recommendation: 'recommendation',
-  evaluation: (n) => `evaluation-${n}`,
+  evaluationPrefix: 'evaluation-',
 };
 
 /** An answer, as JSON text per resource (ASCII), and what callers need to know of it. */
@@ -295,16 +298,19 @@ export function writeForecastOutput(
   };
   const evaluations: string[] = [];
   const evaluationRefs: string[] = [];
+  // An evaluation's id is the prefix and a number: the prefix is escaped once (escaping is
+  // character by character), and so is its reference, `ImmunizationEvaluation/<id>`.
+  const idStart = jsonString(ids.evaluationPrefix).slice(0, -1);
+  const refStart = flat('{"reference":"ImmunizationEvaluation/', idStart.slice(1));
   let recommendations = '';
   for (const group of result.vaccineGroups) {
     const first = evaluations.length;
     for (const antigen of group.antigens) {
       const series = antigen.seriesName === undefined ? '' : seriesJson(antigen.seriesName);
       for (const e of antigen.doseEvaluations) {
-        const id = jsonString(ids.evaluation(evaluations.length + 1));
-        evaluations.push(evaluation(e, id, series, common));
-        // Escaping is character by character: the reference is the escaped id after its type.
-        evaluationRefs.push(`{"reference":"ImmunizationEvaluation/${id.slice(1)}}`);
+        const n = evaluations.length + 1;
+        evaluations.push(evaluation(e, `${idStart}${n}"`, series, common));
+        evaluationRefs.push(`${refStart}${n}"}`);
       }
     }
     recommendations +=
