@@ -5,7 +5,7 @@
  */
 import { addDuration, type CalendarDate, type Duration } from '../calendar';
 import type { AdministeredDose, Gender, PatientHistory } from './model';
-import { canonicalCvx, type RuleSet } from './rule-set';
+import { canonicalCvx, type RuleSet, type RuleSetDuration } from './rule-set';
 
 /** An administered dose with its CVX in canonical form and its position in date order. */
 export interface PatientDose {
@@ -31,7 +31,7 @@ export interface PatientContext {
   readonly history: PatientHistory;
   readonly birthDate: CalendarDate;
   readonly gender: Gender;
-  readonly birthCountry?: string;
+  readonly birthCountry?: string | undefined;
   readonly assessmentDate: CalendarDate;
   readonly ruleSet: RuleSet;
   /** Every administered dose, sorted by date administered (input order for equal dates). */
@@ -54,23 +54,7 @@ export interface PatientContext {
   ageDate(age: Duration): CalendarDate;
 }
 
-/**
- * A small number per duration object, given on first use and kept while the object lives. The
- * rule set shares one object per duration text, so there are a few hundred.
- */
 const NO_DOSES: readonly PatientDose[] = Object.freeze([]);
-
-const durationNumbers = new WeakMap<Duration, number>();
-let nextDurationNumber = 0;
-
-function durationNumber(d: Duration): number {
-  let n = durationNumbers.get(d);
-  if (n === undefined) {
-    n = nextDurationNumber++;
-    durationNumbers.set(d, n);
-  }
-  return n;
-}
 
 /**
  * The conflicting ("previous") vaccine types of the live virus conflicts of a rule set, derived
@@ -162,28 +146,62 @@ export function createPatientContext(
     observations.set(code, latest === undefined ? { code } : { code, latestDate: latest });
   }
 
-  const birthDate = history.birthDate;
-  // Indexed by the duration's number (see durationNumber): an array store per new age instead
-  // of growing a map on every call.
-  const ageDates: (CalendarDate | undefined)[] = [];
-  return {
+  return new CallContext(
     history,
-    birthDate,
-    gender: history.gender,
-    ...(history.birthCountry === undefined ? {} : { birthCountry: history.birthCountry }),
-    assessmentDate,
     ruleSet,
+    assessmentDate,
     doses,
     observations,
-    conflictingDoses: conflictingDoses ?? NO_DOSES,
-    ageDate(age: Duration): CalendarDate {
-      const n = durationNumber(age);
-      let date = ageDates[n];
+    conflictingDoses ?? NO_DOSES,
+  );
+}
+
+/**
+ * The one implementation of {@link PatientContext}: a class, so that every context has the same
+ * shape and `ageDate` is one shared method (the engine reads the context everywhere).
+ */
+class CallContext implements PatientContext {
+  readonly birthDate: CalendarDate;
+  readonly gender: Gender;
+  readonly birthCountry: string | undefined;
+  /**
+   * A patient needs a few hundred age dates, mostly for the same few dozen durations: those of
+   * the rule set are kept here by slot (`RuleSet.durations`), computed on first use.
+   */
+  private readonly ageDates: (CalendarDate | undefined)[];
+  /** Age dates of durations the rule set does not list (a rule set built by hand). */
+  private otherAgeDates: Map<Duration, CalendarDate> | undefined = undefined;
+
+  constructor(
+    readonly history: PatientHistory,
+    readonly ruleSet: RuleSet,
+    readonly assessmentDate: CalendarDate,
+    readonly doses: readonly PatientDose[],
+    readonly observations: ReadonlyMap<string, ActiveObservation>,
+    readonly conflictingDoses: readonly PatientDose[],
+  ) {
+    this.birthDate = history.birthDate;
+    this.gender = history.gender;
+    this.birthCountry = history.birthCountry;
+    this.ageDates = new Array<CalendarDate | undefined>(ruleSet.durations.length);
+  }
+
+  ageDate(age: Duration): CalendarDate {
+    const slot = (age as Partial<RuleSetDuration>).slot;
+    if (slot !== undefined && this.ruleSet.durations[slot] === age) {
+      let date = this.ageDates[slot];
       if (date === undefined) {
-        date = addDuration(birthDate, age);
-        ageDates[n] = date;
+        date = addDuration(this.birthDate, age);
+        this.ageDates[slot] = date;
       }
       return date;
-    },
-  };
+    }
+    this.otherAgeDates ??= new Map();
+    let date = this.otherAgeDates.get(age);
+    if (date === undefined) {
+      date = addDuration(this.birthDate, age);
+      this.otherAgeDates.set(age, date);
+    }
+    return date;
+  }
 }

@@ -341,4 +341,18 @@ export interface RuleSet {
   readonly liveVirusConflictsByPrevious: ReadonlyMap<string, readonly LiveVirusConflict[]>;
   /** Observation code → coded observation. */
   readonly observations: ReadonlyMap<string, ObservationRule>;
+  /**
+   * Every distinct duration of the rule set, once each, at its {@link RuleSetDuration.slot}: a
+   * patient's age dates (CALCDTAGE-1..5 and the like) are kept in an array indexed by slot.
+   * Empty for a rule set built by hand; its durations then take a slower, map-based memo.
+   */
+  readonly durations: readonly RuleSetDuration[];
+}
+
+/**
+ * A duration as the rule-set compiler shares it: one object per distinct value, numbered by its
+ * position in {@link RuleSet.durations}.
+ */
+export interface RuleSetDuration extends Duration {
+  readonly slot: number;
 }

@@ -35,6 +35,7 @@ import {
   type PreferableVaccine,
   type RequiredGender,
   type RuleSet,
+  type RuleSetDuration,
   type SeasonalRecommendation,
   type SeriesDose,
   type SeriesType,
@@ -172,6 +173,7 @@ export function compileRuleSet(raw: RawRuleSet): RuleSet {
     liveVirusConflictsByCurrent: byCurrent,
     liveVirusConflictsByPrevious: byPrevious,
     observations,
+    durations: ctx.durationList,
   };
 }
 
@@ -637,7 +639,9 @@ function compileSeasonal(
 
 class Context {
   readonly problems: RuleProblem[] = [];
-  private readonly durations = new Map<string, Duration>();
+  private readonly durations = new Map<string, RuleSetDuration>();
+  /** The shared durations in slot order (`RuleSet.durations`). */
+  readonly durationList: RuleSetDuration[] = [];
   /** Durations by source text (parse errors are not kept: each occurrence is reported). */
   private readonly durationTexts = new Map<string, Duration | undefined>();
   file = '';
@@ -669,8 +673,19 @@ class Context {
         const key = `${d.years}y${d.months}m${d.weeks}w${d.days}d`;
         result = this.durations.get(key);
         if (result === undefined) {
-          this.durations.set(key, d);
-          result = d;
+          // Numbered in order of first use: the engine keeps a patient's age dates by slot.
+          // (A plain literal, not a spread: one compact object shape for every rule duration.)
+          const shared: RuleSetDuration = {
+            years: d.years,
+            months: d.months,
+            weeks: d.weeks,
+            days: d.days,
+            text: d.text,
+            slot: this.durationList.length,
+          };
+          this.durations.set(key, shared);
+          this.durationList.push(shared);
+          result = shared;
         }
       }
       if (text !== undefined) {

@@ -133,7 +133,10 @@ export function isConditionMet(
     }
     case 'Vaccine Count by Age':
     case 'Vaccine Count by Date':
-      return isCountMet(condition, countConditionalDoses(pc, condition, query));
+      return (
+        decidedBeforeCounting(condition, query.position.evaluatedCount) ??
+        isCountMet(condition, countConditionalDoses(pc, condition, query))
+      );
   }
 }
 
@@ -181,6 +184,25 @@ function countConditionalDoses(
     }
   }
   return count;
+}
+
+/**
+ * Table 6-9 decided without counting, when the number of previous doses (`most`, a bound of the
+ * CONDSKIP-1 count) already settles it: "greater than n" cannot hold with n or fewer previous
+ * doses, nor "equal to n" with fewer than n; "less than n" always holds with fewer than n.
+ *
+ * @returns The outcome, or `undefined` when the doses must be counted.
+ */
+function decidedBeforeCounting(condition: SkipCondition, most: number): boolean | undefined {
+  const wanted = condition.doseCount ?? 0;
+  switch (condition.doseCountLogic) {
+    case 'greater than':
+      return most <= wanted ? false : undefined;
+    case 'equal to':
+      return most < wanted ? false : undefined;
+    case 'less than':
+      return most < wanted ? true : undefined;
+  }
 }
 
 /** Table 6-9. */

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { RuleSetDuration } from '../../../src/engine/rule-set';
 import { RuleSetError } from '../../../src/rules/problem';
 import { compileRuleSet, type RawRuleSet } from '../../../src/rules/compile-rule-set';
 import { loadRawRuleSet } from '../../../src/rules/load-rule-set';
@@ -120,6 +121,16 @@ describe('compileRuleSet', () => {
   it('shares equal durations between components', () => {
     const hib = rules.antigens.get('Hib')?.series[0];
     expect(hib?.doses[1]?.intervals[0]?.absMinInt).toBe(hib?.doses[2]?.intervals[0]?.absMinInt);
+  });
+
+  it('lists every distinct duration once, at its slot, for the per-patient age dates', () => {
+    const minAge = rules.antigens.get('Hib')?.series[0]?.doses[1]?.ages[0]?.minAge as
+      RuleSetDuration | undefined;
+    expect(minAge?.text).toBe('10 weeks');
+    expect(rules.durations[minAge?.slot ?? -1]).toBe(minAge);
+    expect(rules.durations.map((d, i) => d.slot === i)).not.toContain(false);
+    const values = rules.durations.map((d) => `${d.years}y${d.months}m${d.weeks}w${d.days}d`);
+    expect(new Set(values).size).toBe(values.length);
   });
 
   it('reports every malformed value with its file and JSON pointer', () => {

@@ -49,6 +49,19 @@ describe('patient context', () => {
     expect(a.ageDate(twoMonths).toString()).toBe('2020-03-01');
   });
 
+  it('keeps the age dates of the rule set durations by slot, apart from other durations', () => {
+    // As the compiler makes them: one object per value, numbered by its place in the list.
+    const slotted = { ...dur('2 months'), slot: 0 };
+    const withDurations = { ...rules, durations: [slotted] };
+    // A duration of another rule set can carry the same slot: it is not this rule set's.
+    const elsewhere = { ...dur('1 year'), slot: 0 };
+    const pc = context(patient('2020-01-31', []), withDurations, '2021-01-01');
+    expect(pc.ageDate(slotted).toString()).toBe('2020-03-31');
+    expect(pc.ageDate(elsewhere).toString()).toBe('2021-01-31');
+    expect(pc.ageDate(slotted).toString()).toBe('2020-03-31');
+    expect(pc.ageDate(dur('2 months')).toString()).toBe('2020-03-31');
+  });
+
   it('lists the doses that can end a live virus conflict (CALCDTCONFLICT-3), in date order', () => {
     const withConflicts = ruleSet({
       antigens: [antigen('A', { series: [series({ doses: [] })] })],

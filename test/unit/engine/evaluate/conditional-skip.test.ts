@@ -116,6 +116,31 @@ describe('conditional skip (§6.2, tables 6-6 to 6-11)', () => {
     expect(skippedAtForecast(one(less), [])).toBe(true);
   });
 
+  it('compares the count with the dose count at the bounds, however many doses precede', () => {
+    const logic = (doseCountLogic: SkipCondition['doseCountLogic']) =>
+      one(
+        condition({
+          type: 'Vaccine Count by Age',
+          doseCount: 2,
+          doseCountLogic,
+          beginAge: '1 year',
+        }),
+      );
+    const doses = (n: number, from = 2021) =>
+      Array.from({ length: n }, (_, i) => ({ date: `${from + i}-02-01` }));
+    expect(skippedAtForecast(logic('greater than'), doses(2))).toBe(false);
+    expect(skippedAtForecast(logic('greater than'), doses(3))).toBe(true);
+    expect(skippedAtForecast(logic('equal to'), doses(1))).toBe(false);
+    expect(skippedAtForecast(logic('equal to'), doses(2))).toBe(true);
+    expect(skippedAtForecast(logic('less than'), doses(1))).toBe(true);
+    expect(skippedAtForecast(logic('less than'), doses(2))).toBe(false);
+    // Three previous doses, two of them before the begin age (the patient was born 2020-01-01).
+    const early = [{ date: '2020-03-01' }, { date: '2020-06-01' }];
+    expect(skippedAtForecast(logic('less than'), [...early, ...doses(1)])).toBe(true);
+    expect(skippedAtForecast(logic('greater than'), [...early, ...doses(1)])).toBe(false);
+    expect(skippedAtForecast(logic('equal to'), [...early, ...doses(2)])).toBe(true);
+  });
+
   it('meets a completed series condition when the named group is complete (table 6-7)', () => {
     const c = condition({ type: 'Completed Series', seriesGroups: ['1'] });
     expect(skippedAtForecast(one(c), [], '2025-01-01', true)).toBe(true);

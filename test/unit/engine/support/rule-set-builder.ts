@@ -260,6 +260,7 @@ export function ruleSet(parts: {
     liveVirusConflictsByCurrent: byCurrent,
     liveVirusConflictsByPrevious: byPrevious,
     observations: new Map(),
+    durations: [],
   };
 }
 
