@@ -94,7 +94,11 @@ function machineTicks(): { total: number; steal: number } {
 function processSampler(pid: number) {
   let peak = 0;
   const marks: number[] = [];
-  /** Time and CPU seconds at each mark (the second half of a run: from the second mark on). */
+  /**
+   * Patients done, time and CPU seconds at each mark (the second half of a run: from the second
+   * mark on; the CLI reports its progress about once a second, so its mark comes a little late).
+   */
+  const markDone: number[] = [];
   const markTimes: number[] = [];
   const markCpu: number[] = [];
   const cpuAtStart = cpuSeconds(pid);
@@ -111,8 +115,9 @@ function processSampler(pid: number) {
     }
   }, 100);
   return {
-    mark: () => {
+    mark: (done: number) => {
       marks.push(rssMb(pid));
+      markDone.push(done);
       markTimes.push(performance.now());
       markCpu.push(cpuSeconds(pid));
     },
@@ -124,14 +129,19 @@ function processSampler(pid: number) {
       const total = machine.total - machineAtStart.total;
       const halfTime = markTimes[1];
       const halfCpu = markCpu[1];
+      const halfDone = markDone[1];
       return {
         peak,
         marks,
         cpuSeconds: cpuEnd - cpuAtStart,
         secondHalf:
-          halfTime === undefined || halfCpu === undefined
+          halfTime === undefined || halfCpu === undefined || halfDone === undefined
             ? undefined
-            : { seconds: (performance.now() - halfTime) / 1000, cpuSeconds: cpuEnd - halfCpu },
+            : {
+                doneBefore: halfDone,
+                seconds: (performance.now() - halfTime) / 1000,
+                cpuSeconds: cpuEnd - halfCpu,
+              },
         stealPercent: total > 0 ? ((machine.steal - machineAtStart.steal) / total) * 100 : NaN,
       };
     },
@@ -153,7 +163,9 @@ interface Row {
    * Seconds and CPU seconds of the second half of the patients: each worker thread's JIT takes
    * thousands of patients to warm up, which a nightly run of millions does not notice.
    */
-  readonly secondHalf: { readonly seconds: number; readonly cpuSeconds: number } | undefined;
+  readonly secondHalf:
+    | { readonly doneBefore: number; readonly seconds: number; readonly cpuSeconds: number }
+    | undefined;
 }
 
 async function waitForLine(child: ChildProcess, pattern: RegExp, what: string): Promise<string> {
@@ -233,7 +245,7 @@ async function streamOnce(
           lineStart = Buffer.alloc(0);
           from = end + 1;
           if (lines >= nextMark) {
-            sampler.mark();
+            sampler.mark(lines);
             nextMark += patients / 4;
           }
         }
@@ -334,10 +346,10 @@ async function cliScenario(
     stderr += text;
     process.stderr.write(text);
     // Progress lines: "forecast-bulk: 12,345 patients, 1,234/s, 40%, ETA …"
-    for (const m of text.matchAll(/forecast-bulk: [\d,]+ patients, [\d,]+\/s, (\d+)%/g)) {
-      const done = Number(m[1]) / 100;
+    for (const m of text.matchAll(/forecast-bulk: ([\d,]+) patients, [\d,]+\/s, (\d+)%/g)) {
+      const done = Number(m[2]) / 100;
       while (done >= nextMark && nextMark < 1) {
-        sampler.mark();
+        sampler.mark(Number(m[1]?.replaceAll(',', '')));
         nextMark += 0.25;
       }
     }
@@ -466,7 +478,7 @@ async function main(): Promise<void> {
   );
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const r of rows) {
-    const half = r.patients / 2; // patients after the second RSS mark (half way)
+    const half = r.patients - (r.secondHalf?.doneBefore ?? NaN); // patients after the half-way mark
     console.log(
       `| ${r.name} | ${fmt(r.patients)} | ${fmt(r.seconds, 1)} | ${fmt(r.patients / r.seconds)} | ${fmt((r.cpuSeconds * 1000) / r.patients, 2)} | ${fmt(half / (r.secondHalf?.seconds ?? NaN))} | ${fmt(((r.secondHalf?.cpuSeconds ?? NaN) * 1000) / half, 2)} | ${fmt(r.stealPercent)} | ${fmt(r.errors)} | ${fmt(r.peakRssMb)} | ${r.marks.map((m) => fmt(m)).join(' / ')} |`,
     );
