@@ -409,25 +409,11 @@ export function selectBestPatientSeries(
   pc: PatientContext,
   relevant: readonly PatientSeries[],
 ): SeriesSelection {
-  if (relevant.length === 1) {
-    // One relevant series (the common case of an antigen without doses): one series group, and
-    // table 8-14 with no other prioritized series keeps it unless it is an incomplete
-    // 'Evaluation Only' series.
-    const p = selectPrioritizedSeries(pc, relevant);
-    if (p === undefined) {
-      return NO_SELECTION;
-    }
-    const prioritized = [p];
-    return {
-      prioritized,
-      best: isComplete(p) || p.series.seriesType !== 'Evaluation Only' ? prioritized : [],
-    };
-  }
   const firstGroup = relevant[0]?.series.seriesGroup;
   if (relevant.every((ps) => ps.series.seriesGroup === firstGroup)) {
-    // One series group (most antigens): the list is the group, no map to build.
-    // Table 8-14 with no other prioritized series keeps it unless it is an incomplete
-    // 'Evaluation Only' series (as for one relevant series above).
+    // One series group (most antigens, and every antigen with one relevant series): the list is
+    // the group, no map to build. Table 8-14 with no other prioritized series keeps it unless
+    // it is an incomplete 'Evaluation Only' series.
     const p = selectPrioritizedSeries(pc, relevant);
     if (p === undefined) {
       return NO_SELECTION;
