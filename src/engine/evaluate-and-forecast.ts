@@ -18,7 +18,8 @@ import { organizeHistory, type AntigenDose } from './organize-history';
 import { createPatientContext, type PatientContext } from './patient-context';
 import type { PatientSeries } from './patient-series';
 import { selectRelevantSeries } from './relevant-series';
-import type { AntigenRules, AntigenSeries, SeriesDose } from './rule-set';
+import type { AntigenRules, AntigenSeries, RuleSet, SeriesDose } from './rule-set';
+import { sameRules } from './same-rules';
 import { selectBestPatientSeries } from './select-best-series';
 
 /** The outcome of the logic for one antigen. */
@@ -140,20 +141,41 @@ class AntigenRun {
  * - a series group made only of standard series and with one default series needs only that
  *   one: no standard series has a valid dose, so none is scorable while a default exists
  *   (SELECTSCORE-2), and table 8-3 then makes the default series the prioritized patient series
- *   whatever the others' forecasts are.
+ *   whatever the others' forecasts are;
+ * - a series group made only of standard series, without a default series, whose series a
+ *   patient without doses cannot tell apart (see {@link forecastsAlikeWithoutDoses}) needs only
+ *   the one SELECTBEST-2 picks among equal scores: the first with the best series preference.
+ *   Only when no vaccine contraindication applies to the antigen (`vaccinesContraindicated`
+ *   false): one would make the series whose preferable vaccines it covers 'Contraindicated'
+ *   (table 7-7) and so not candidates (SELECTB-24).
  * This keeps a forecast fast for the many antigens a patient has no dose of.
  */
 function seriesToRun(
+  ruleSet: RuleSet,
   relevant: readonly AntigenSeries[],
   doses: readonly AntigenDose[],
+  vaccinesContraindicated: boolean,
 ): readonly AntigenSeries[] {
   if (doses.length > 0) {
     return relevant;
   }
-  const known = withoutDoses.get(relevant);
-  if (known !== undefined) {
-    return known;
+  let known = withoutDoses.get(relevant);
+  if (known === undefined) {
+    known = {
+      toRun: withoutDosesToRun(ruleSet, relevant, false),
+      alikeOnce: withoutDosesToRun(ruleSet, relevant, true),
+    };
+    withoutDoses.set(relevant, known);
   }
+  return vaccinesContraindicated ? known.toRun : known.alikeOnce;
+}
+
+/** {@link seriesToRun} without doses, with or without the reduction of alike series. */
+function withoutDosesToRun(
+  ruleSet: RuleSet,
+  relevant: readonly AntigenSeries[],
+  alikeOnce: boolean,
+): readonly AntigenSeries[] {
   const decided = new Map<string, AntigenSeries>();
   const groups = new Map<string, AntigenSeries[]>();
   for (const s of relevant) {
@@ -168,32 +190,90 @@ function seriesToRun(
     }
   }
   for (const [group, list] of groups) {
+    if (!list.every((s) => s.seriesType === 'Standard')) {
+      continue;
+    }
     const defaults = list.filter((s) => s.defaultSeries);
     const onlyDefault = defaults[0];
-    if (
-      defaults.length === 1 &&
-      onlyDefault !== undefined &&
-      list.every((s) => s.seriesType === 'Standard')
-    ) {
+    if (defaults.length === 1 && onlyDefault !== undefined) {
       decided.set(group, onlyDefault);
+    } else if (
+      alikeOnce &&
+      defaults.length === 0 &&
+      list.every((s) => forecastsAlikeWithoutDoses(ruleSet, list[0] as AntigenSeries, s))
+    ) {
+      // SELECTBEST-2: equal scores go to the best (lowest) series preference, the first one
+      // on a tie (an absent preference ranks last).
+      let chosen = list[0] as AntigenSeries;
+      for (const s of list) {
+        if ((s.seriesPreference ?? Infinity) < (chosen.seriesPreference ?? Infinity)) {
+          chosen = s;
+        }
+      }
+      decided.set(group, chosen);
     }
   }
-  const toRun = relevant.filter((s) => {
+  return relevant.filter((s) => {
     if (s.seriesType === 'Evaluation Only') {
       return false;
     }
     const d = decided.get(s.seriesGroup);
     return d === undefined || d === s;
   });
-  withoutDoses.set(relevant, toRun);
-  return toRun;
+}
+
+/**
+ * Whether two standard series of a series group without a default series get the same score
+ * from table 8-11 for every patient without doses, so that SELECTBEST-2 decides between them by
+ * series preference alone. Without doses no target dose is satisfied, so neither series is
+ * complete nor in process and both are scorable (SELECTSCORE-2: no valid dose in the group, no
+ * default series; both candidates when no vaccine contraindication applies, see
+ * {@link seriesToRun}); table 8-5 then scores them with table 8-11:
+ * - earliest date: the forecast is of the first target dose (it has no conditional skip, so
+ *   neither §7.1 nor §7.6 skips it), and its forecast need (table 7-10) and candidate earliest
+ *   date (FORECASTDTCAN-1) come from antigen facts shared by both series and from that dose's
+ *   age, interval and seasonal recommendation components, which are equal; its preferable
+ *   vaccines have no live virus conflict (CALCDTCONFLICT-3 does not apply), and no dose was
+ *   evaluated. So both have the same earliest date, or both no forecast;
+ * - completable (SELECTB-3): the last target dose of each has no maximum age, so a series is
+ *   completable exactly when it has a forecast — both or neither;
+ * - product path: the same flag.
+ */
+function forecastsAlikeWithoutDoses(ruleSet: RuleSet, a: AntigenSeries, b: AntigenSeries): boolean {
+  const first = (s: AntigenSeries) => s.doses[0];
+  const fa = first(a);
+  const fb = first(b);
+  const lastWithoutMaxAge = (s: AntigenSeries) =>
+    s.doses[s.doses.length - 1]?.ages.every((age) => age.maxAge === undefined) === true;
+  const noConflict = (d: SeriesDose) =>
+    d.preferableVaccines.every((v) => !ruleSet.liveVirusConflictsByCurrent.has(v.cvx));
+  return (
+    fa !== undefined &&
+    fb !== undefined &&
+    a.seriesType === 'Standard' &&
+    b.seriesType === 'Standard' &&
+    a.productPath === b.productPath &&
+    fa.conditionalSkips.length === 0 &&
+    fb.conditionalSkips.length === 0 &&
+    noConflict(fa) &&
+    noConflict(fb) &&
+    lastWithoutMaxAge(a) &&
+    lastWithoutMaxAge(b) &&
+    sameRules(fa.ages, fb.ages) &&
+    sameRules(fa.intervals, fb.intervals) &&
+    sameRules(fa.seasonalRecommendation, fb.seasonalRecommendation)
+  );
 }
 
 /**
  * {@link seriesToRun} for a patient without doses depends only on the relevant series list,
- * which is shared between calls for patients without observations: remember it.
+ * which is shared between calls for patients without observations: remember it, with and
+ * without the reduction of alike series.
  */
-const withoutDoses = new WeakMap<readonly AntigenSeries[], readonly AntigenSeries[]>();
+const withoutDoses = new WeakMap<
+  readonly AntigenSeries[],
+  { readonly toRun: readonly AntigenSeries[]; readonly alikeOnce: readonly AntigenSeries[] }
+>();
 
 /**
  * Among series that have been evaluated, those whose forecast can matter. In a series group made
@@ -391,7 +471,16 @@ export function evaluateAndForecastAntigen(
     return { rules, relevant: NO_SERIES, prioritized: NO_SERIES, best: NO_SERIES };
   }
   const antigenRun = new AntigenRun(pc, rules, doses, relevantSeries);
-  const toRun = seriesWorthForecasting(pc, antigenRun, seriesToRun(relevantSeries, doses));
+  const toRun = seriesWorthForecasting(
+    pc,
+    antigenRun,
+    seriesToRun(
+      pc.ruleSet,
+      relevantSeries,
+      doses,
+      antigenRun.facts.contraindicatedVaccines.size > 0,
+    ),
+  );
   // Exactly sized; a series is missing only while it is itself being run (table 6-7 cycles).
   const runs = toRun.map((series) => antigenRun.run(series));
   const relevant = runs.includes(undefined)

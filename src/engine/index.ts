@@ -19,6 +19,7 @@ import type { ForecastResult, PatientHistory, VaccineGroupResult } from './model
 import { organizeHistory, type AntigenDose } from './organize-history';
 import { createPatientContext } from './patient-context';
 import type { AntigenRules, RuleSet, VaccineGroupRules } from './rule-set';
+import { findTwins, twinOutcome, type AntigenTwin } from './twin-antigens';
 import { evaluateVaccineGroup } from './vaccine-group';
 
 export type * from './model';
@@ -29,10 +30,18 @@ export type { EndedSeason, SeasonCaveat } from './season-coverage';
 
 const NO_DOSES: readonly AntigenDose[] = [];
 
+/** An antigen of a {@link GroupPlan}. */
+interface PlannedAntigen {
+  readonly name: string;
+  readonly rules: AntigenRules;
+  /** When it is the twin of an earlier antigen of the group (`twin-antigens.ts`). */
+  readonly twin: AntigenTwin | undefined;
+}
+
 /** A vaccine group with the rules of its antigens that the rule set has, in group order. */
 interface GroupPlan {
   readonly group: VaccineGroupRules;
-  readonly antigens: readonly { readonly name: string; readonly rules: AntigenRules }[];
+  readonly antigens: readonly PlannedAntigen[];
 }
 
 /** {@link GroupPlan}s per rule set, derived once (the rule set is immutable). */
@@ -41,13 +50,19 @@ const plans = new WeakMap<RuleSet, readonly GroupPlan[]>();
 function groupsOf(ruleSet: RuleSet): readonly GroupPlan[] {
   let plan = plans.get(ruleSet);
   if (plan === undefined) {
-    plan = ruleSet.vaccineGroups.map((group) => ({
-      group,
-      antigens: group.antigens.flatMap((antigen) => {
-        const rules = ruleSet.antigens.get(antigen);
-        return rules === undefined ? [] : [{ name: antigen, rules }];
-      }),
-    }));
+    plan = ruleSet.vaccineGroups.map((group) => {
+      const names = group.antigens.filter((antigen) => ruleSet.antigens.has(antigen));
+      const rules = names.map((antigen) => ruleSet.antigens.get(antigen) as AntigenRules);
+      const twins = findTwins(ruleSet, rules);
+      return {
+        group,
+        antigens: names.map((name, i) => ({
+          name,
+          rules: rules[i] as AntigenRules,
+          twin: twins[i],
+        })),
+      };
+    });
     plans.set(ruleSet, plan);
   }
   return plan;
@@ -86,9 +101,24 @@ export function forecast(
       continue;
     }
     // Exactly sized (a list grown by `push` gets room for 17 entries at once).
-    const outcomes: AntigenOutcome[] = antigens.map(({ name, rules }) =>
-      evaluateAndForecastAntigen(pc, rules, organized.byAntigen.get(name) ?? NO_DOSES),
-    );
+    const outcomes = new Array<AntigenOutcome>(antigens.length);
+    for (let i = 0; i < antigens.length; i++) {
+      const { name, rules, twin } = antigens[i] as PlannedAntigen;
+      const doses = organized.byAntigen.get(name) ?? NO_DOSES;
+      const other = twin === undefined ? undefined : outcomes[twin.of];
+      outcomes[i] =
+        (twin !== undefined &&
+          other !== undefined &&
+          twinOutcome(
+            pc,
+            twin,
+            rules,
+            doses,
+            organized.byAntigen.get((antigens[twin.of] as PlannedAntigen).name) ?? NO_DOSES,
+            other,
+          )) ||
+        evaluateAndForecastAntigen(pc, rules, doses);
+    }
     vaccineGroups.push(evaluateVaccineGroup(pc, group, outcomes));
   }
   return {

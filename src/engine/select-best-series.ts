@@ -141,9 +141,16 @@ function forecastFinishDate(ps: PatientSeries): CalendarDate | undefined {
   return date;
 }
 
-/** SELECTB-3: the forecast finish date is before the maximum age date of the last target dose. */
-function isCompletable(pc: PatientContext, ps: PatientSeries): boolean {
-  const finish = forecastFinishDate(ps);
+/**
+ * SELECTB-3: the forecast finish date is before the maximum age date of the last target dose.
+ *
+ * @param finish - The series' forecast finish date (SELECTB-12), when the caller has it already.
+ */
+function isCompletable(
+  pc: PatientContext,
+  ps: PatientSeries,
+  finish: CalendarDate | undefined = forecastFinishDate(ps),
+): boolean {
   if (finish === undefined) {
     return false;
   }
@@ -193,7 +200,9 @@ function scoreComplete(series: readonly PatientSeries[]): number[] {
 
 /** Table 8-9: in-process patient series. */
 function scoreInProcess(pc: PatientContext, series: readonly PatientSeries[]): number[] {
-  const completable = series.map((ps) => isCompletable(pc, ps));
+  // Each finish date once: it serves SELECTB-3 and the finish date condition.
+  const finish = series.map(forecastFinishDate);
+  const completable = series.map((ps, i) => isCompletable(pc, ps, finish[i]));
   let score = flagPoints(
     series.map(
       (ps) =>
@@ -219,7 +228,7 @@ function scoreInProcess(pc: PatientContext, series: readonly PatientSeries[]): n
   score = sum(
     score,
     bestValuePoints(
-      series.map((ps, i) => (completable[i] === true ? forecastFinishDate(ps) : undefined)),
+      series.map((_, i) => (completable[i] === true ? finish[i] : undefined)),
       (a, b) => b.compare(a),
       1,
     ),

@@ -104,12 +104,15 @@ export function primarySeries(
  * reasons here (`reason-details.ts`), only for the evaluations shown.
  *
  * @param pc - The call context.
+ * @param antigen - The antigen shown (a twin antigen's series share the evaluations of the
+ *   antigen they copy, see `twin-antigens.ts`: the evaluation's own record may name that one).
  * @param e - The evaluation, from `primary` or one of `others`.
  * @param primary - The series shown.
  * @param others - The series merged into it (see {@link mergedEvaluations}).
  */
 function toDoseEvaluation(
   pc: PatientContext,
+  antigen: string,
   e: DoseEvaluationState,
   primary: PatientSeries,
   others: readonly PatientSeries[],
@@ -127,7 +130,7 @@ function toDoseEvaluation(
     doseId: dose.id,
     dateAdministered: dose.date,
     cvx: dose.dose.cvx,
-    antigen: e.antigenDose.antigen,
+    antigen,
     status: e.status,
     reasons,
   };
@@ -260,7 +263,7 @@ function antigenView(pc: PatientContext, outcome: AntigenOutcome): AntigenView {
     // Most antigens of a patient have no dose: no closure, no new array for them.
     evaluations.length === 0
       ? NO_EVALUATIONS
-      : evaluations.map((e) => toDoseEvaluation(pc, e, primary, merged)),
+      : evaluations.map((e) => toDoseEvaluation(pc, antigen, e, primary, merged)),
     shown,
   );
   const alternatives = others(outcome.best, primary);
@@ -269,7 +272,7 @@ function antigenView(pc: PatientContext, outcome: AntigenOutcome): AntigenView {
       seriesResult(
         antigen,
         o,
-        o.evaluations.map((e) => toDoseEvaluation(pc, e, o, NO_SERIES)),
+        o.evaluations.map((e) => toDoseEvaluation(pc, antigen, e, o, NO_SERIES)),
         o.forecast === undefined ? undefined : toForecast(o.forecast),
       ),
     );
@@ -332,6 +335,21 @@ function combineDoseEvaluations(
       };
     });
   }
+  if (
+    hasDistinctDoseIds(withDoses.doseEvaluations) &&
+    inDateOrder(withDoses.doseEvaluations) &&
+    antigenResults.every(
+      (r) => r.doseEvaluations.length === 0 || sameDoses(r.doseEvaluations, withDoses),
+    )
+  ) {
+    // Every antigen with doses has the same doses in the same order, dates ascending (e.g. MMR
+    // doses, or DTaP doses only): the evaluations of a dose are at the same position in each,
+    // and the merge below would list them in that order.
+    const aligned = antigenResults.filter((r) => r.doseEvaluations.length > 0);
+    return withDoses.doseEvaluations.map((_, i) =>
+      combinedEvaluation(aligned.map((r) => r.doseEvaluations[i] as DoseEvaluation)),
+    );
+  }
   const byDose = new Map<string, DoseEvaluation[]>();
   const order: DoseEvaluation[] = [];
   // Each antigen's evaluations are in date order; when the antigens' doses do not interleave,
@@ -357,27 +375,53 @@ function combineDoseEvaluations(
   if (!sorted) {
     order.sort((a, b) => a.dateAdministered.compare(b.dateAdministered));
   }
-  const combined: GroupDoseEvaluation[] = [];
-  for (const first of order) {
-    const all = byDose.get(first.doseId) ?? [first];
-    let status: EvaluationStatus = first.status;
-    if (all.length > 1) {
-      for (const e of all) {
-        if (STATUS_PRECEDENCE[e.status] > STATUS_PRECEDENCE[status]) {
-          status = e.status;
-        }
+  return order.map((first) => combinedEvaluation(byDose.get(first.doseId) ?? [first]));
+}
+
+/** Whether no evaluation has an earlier date than the one before it. */
+function inDateOrder(evaluations: readonly DoseEvaluation[]): boolean {
+  for (let i = 1; i < evaluations.length; i++) {
+    const day = (evaluations[i] as DoseEvaluation).dateAdministered.dayNumber;
+    if (day < (evaluations[i - 1] as DoseEvaluation).dateAdministered.dayNumber) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Whether two antigens' evaluations are of the same doses, in the same order. */
+function sameDoses(evaluations: readonly DoseEvaluation[], other: AntigenResult): boolean {
+  const others = other.doseEvaluations;
+  if (evaluations.length !== others.length) {
+    return false;
+  }
+  for (let i = 0; i < evaluations.length; i++) {
+    if ((evaluations[i] as DoseEvaluation).doseId !== (others[i] as DoseEvaluation).doseId) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** The group evaluation of one dose from its evaluations by antigen (group order). */
+function combinedEvaluation(all: DoseEvaluation[]): GroupDoseEvaluation {
+  const first = all[0] as DoseEvaluation;
+  let status: EvaluationStatus = first.status;
+  if (all.length > 1) {
+    for (const e of all) {
+      if (STATUS_PRECEDENCE[e.status] > STATUS_PRECEDENCE[status]) {
+        status = e.status;
       }
     }
-    combined.push({
-      doseId: first.doseId,
-      dateAdministered: first.dateAdministered,
-      cvx: first.cvx,
-      status,
-      reasons: reasonsWithStatus(all, status),
-      byAntigen: all,
-    });
   }
-  return combined;
+  return {
+    doseId: first.doseId,
+    dateAdministered: first.dateAdministered,
+    cvx: first.cvx,
+    status,
+    reasons: reasonsWithStatus(all, status),
+    byAntigen: all,
+  };
 }
 
 /**

@@ -1,11 +1,22 @@
+import { join } from 'node:path';
 import { evaluateAndForecastAntigen } from '../../../src/engine/evaluate-and-forecast';
+import { evaluateSeries } from '../../../src/engine/evaluate/evaluate-series';
+import { forecastSeries } from '../../../src/engine/forecast/forecast-series';
 import { organizeHistory } from '../../../src/engine/organize-history';
+import { createPatientContext } from '../../../src/engine/patient-context';
+import { selectRelevantSeries } from '../../../src/engine/relevant-series';
+import type { AntigenRules } from '../../../src/engine/rule-set';
+import { selectBestPatientSeries } from '../../../src/engine/select-best-series';
+import { compileRuleSet } from '../../../src/rules/compile-rule-set';
+import { loadRawRuleSet } from '../../../src/rules/load-rule-set';
+import { findRepoRoot } from '../../../src/rules/repo-root';
 import type { DoseSpec } from './support/rule-set-builder';
 import {
   age,
   antigen,
   condition,
   context,
+  day,
   intervalFromPrevious,
   patient,
   ruleSet,
@@ -207,4 +218,126 @@ describe('which relevant series are forecast (SELECTSCORE-2, table 8-3, SELECTB-
       expect(relevantNames('Forecast')).toEqual([['default', 'Satisfied,Not Satisfied']]);
     });
   });
+});
+
+describe('series a patient without doses cannot tell apart (table 8-11, SELECTBEST-2)', () => {
+  // Group 1: two standard series, no default series (like the MenB shared clinical decision
+  // making series). Without doses both are scorable and scored by table 8-11.
+  const twoDoses = (
+    name: string,
+    parts: { minAge?: string; maxAge?: string; pref?: number; vaccine?: string },
+  ) =>
+    series({
+      name,
+      defaultSeries: false,
+      productPath: true,
+      ...(parts.pref === undefined
+        ? { seriesPreference: undefined }
+        : { seriesPreference: parts.pref }),
+      doses: [
+        seriesDose(1, {
+          ages: [age({ minAge: parts.minAge ?? '16 years' })],
+          preferable: [parts.vaccine ?? '1'],
+        }),
+        seriesDose(2, {
+          ages: parts.maxAge === undefined ? [] : [age({ maxAge: parts.maxAge })],
+          intervals: [intervalFromPrevious({ minInt: '6 months' })],
+          preferable: ['2'],
+        }),
+      ],
+    });
+  const contraindicated = {
+    observationCode: '080',
+    observationTitle: '',
+    text: '',
+    guidance: '',
+    vaccines: [{ vaccineType: 'vaccine 1', cvx: '1' }],
+  };
+
+  function outcomeFor(list: ReturnType<typeof series>[], codes: readonly string[] = []) {
+    const rules = antigen('A', { series: list, vaccineContraindications: [contraindicated] });
+    const pc = context(
+      patient('2005-01-01', [], { observations: codes.map((code) => ({ code })) }),
+      ruleSet({ antigens: [rules], cvx: { '1': ['A'], '2': ['A'] } }),
+      '2022-06-01',
+    );
+    const outcome = evaluateAndForecastAntigen(pc, rules, []);
+    return {
+      forecast: outcome.relevant.map((ps) => ps.series.name),
+      best: outcome.best.map((ps) => [ps.series.name, ps.forecast?.earliestDate.toString()]),
+    };
+  }
+
+  it('forecasts only the series SELECTBEST-2 picks when their first doses are alike', () => {
+    expect(outcomeFor([twoDoses('x', {}), twoDoses('y', {})])).toEqual({
+      forecast: ['x'],
+      best: [['x', '2021-01-01']],
+    });
+    // Equal scores go to the best series preference.
+    expect(outcomeFor([twoDoses('x', { pref: 2 }), twoDoses('y', { pref: 1 })])).toEqual({
+      forecast: ['y'],
+      best: [['y', '2021-01-01']],
+    });
+  });
+
+  it('forecasts both when their first doses differ (the earlier earliest date wins)', () => {
+    expect(outcomeFor([twoDoses('x', {}), twoDoses('y', { minAge: '11 years' })])).toEqual({
+      forecast: ['x', 'y'],
+      best: [['y', '2016-01-01']],
+    });
+  });
+
+  it('forecasts both when a last dose has a maximum age (completability may differ)', () => {
+    // x cannot finish before the maximum age of its second dose (SELECTB-3); y can.
+    expect(
+      outcomeFor([twoDoses('x', { maxAge: '16 years + 3 months' }), twoDoses('y', {})]),
+    ).toEqual({
+      forecast: ['x', 'y'],
+      best: [['y', '2021-01-01']],
+    });
+  });
+
+  it('forecasts both when a vaccine contraindication applies (SELECTB-24)', () => {
+    // x's first dose takes vaccine 1, y's vaccine 2: a contraindication of vaccine 1 makes x
+    // 'Contraindicated' (table 7-7), no longer a candidate, and y the prioritized series.
+    const list = [twoDoses('x', {}), twoDoses('y', { vaccine: '2' })];
+    expect(outcomeFor(list).forecast).toEqual(['x']);
+    expect(outcomeFor(list, ['080'])).toEqual({
+      forecast: ['x', 'y'],
+      best: [['y', '2021-01-01']],
+    });
+  });
+});
+
+describe('the MenB shared clinical decision making series for a patient without MenB doses', () => {
+  const cdsi = compileRuleSet(loadRawRuleSet(join(findRepoRoot(__dirname), 'rules'), '4.64'));
+  const menB = cdsi.antigens.get('Meningococcal B') as AntigenRules;
+
+  it.each([
+    ['2020-03-01', 'female'],
+    ['2012-05-01', 'male'],
+    ['2008-02-01', 'female'],
+    ['2004-11-15', 'male'],
+    ['1960-01-01', 'female'],
+  ] as const)(
+    'selects for a patient born %s (%s) what forecasting all four gives',
+    (born, gender) => {
+      const pc = createPatientContext(patient(born, [], { gender }), cdsi, day('2026-11-01'));
+      const outcome = evaluateAndForecastAntigen(pc, menB, []);
+      // Every relevant series evaluated and forecast, then chapter 8.
+      const facts = { rules: menB, immune: false, contraindicatedVaccines: new Set<string>() };
+      const env = { isSeriesGroupComplete: () => false };
+      const all = selectRelevantSeries(pc, menB.series).map((s) => {
+        const ps = evaluateSeries(pc, s, [], env);
+        forecastSeries(pc, ps, facts, env);
+        return ps;
+      });
+      expect(all).toHaveLength(4);
+      const full = selectBestPatientSeries(pc, all);
+      expect(outcome.relevant).toHaveLength(1);
+      expect(outcome.best.map((ps) => [ps.series.name, ps.status, ps.forecast])).toEqual(
+        full.best.map((ps) => [ps.series.name, ps.status, ps.forecast]),
+      );
+    },
+  );
 });

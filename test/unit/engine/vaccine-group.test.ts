@@ -135,6 +135,29 @@ describe('identify and evaluate vaccine group (chapter 9)', () => {
     expect(g.doseEvaluations[1]?.reasons.map((r) => r.text)).toEqual(['Interval: too Soon']);
   });
 
+  it('merges the evaluations of doses every antigen has, by position, in group order', () => {
+    const g = groupResult(
+      [
+        twoDoseAntigen('D', '4 weeks'),
+        twoDoseAntigen('T', '4 weeks'),
+        twoDoseAntigen('P', '8 weeks'),
+      ],
+      [{ date: '2020-03-01' }, { date: '2020-04-05' }],
+      '2020-04-05',
+    );
+    expect(
+      g.doseEvaluations.map((e) => [
+        e.doseId,
+        e.status,
+        e.byAntigen.map((a) => `${a.antigen}:${a.status}`).join(' '),
+        e.reasons.map((r) => r.code).join(' '),
+      ]),
+    ).toEqual([
+      ['1', 'Valid', 'D:Valid T:Valid P:Valid', ''],
+      ['2', 'Not Valid', 'D:Valid T:Valid P:Not Valid', 'interval-too-soon'],
+    ]);
+  });
+
   it('lists the doses of the group in date order when the antigens have different doses', () => {
     const one = (name: string) =>
       antigen(name, { series: [series({ antigen: name, doses: [seriesDose(1)] })] });
