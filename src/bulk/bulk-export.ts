@@ -8,7 +8,9 @@
  * files by a hash of their patient id (so all of a patient's resources land in one partition),
  * then each partition is read and grouped on its own. Memory is bounded by one partition
  * (~{@link PARTITION_BYTES} of input), whatever the size of the export; disk needs about the
- * size of the export (of the shard) once more.
+ * size of the export (of the shard) once more. The first pass's work on each line (parsing,
+ * checks, the record to write) is done on the run's worker threads, a chunk of lines at a time
+ * (partition-chunk.ts); this thread reads, and writes the records in file order.
  *
  * Nothing is dropped silently: a line that is not JSON, not the file's resource type, or refers
  * to no patient; a second Patient with the same id; a resource of a patient missing from the
@@ -19,29 +21,30 @@
 import { createReadStream, createWriteStream, readdirSync, rmSync, statSync } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { FHIR_ID, isRecord } from '../fhir/json';
-import { jsonValue } from '../fhir/json-text';
+import type { ForecastExecutor } from './executor';
 import type { BulkItem, SourceLine } from './forecast-item';
-import { ndjsonLineBatches, type InputLine } from './ndjson-lines';
-import { inShard, partitionOf, type Shard } from './shard';
+import { ndjsonChunks, ndjsonLineBatches } from './ndjson-lines';
+import {
+  EXPORT_LINE_LIMIT,
+  EXPORT_TYPE_NAMES,
+  EXPORT_TYPES,
+  exportError,
+  partitionChunk,
+  reportsOrphans,
+  tooLongError,
+  type ExportType,
+  type PartitionChunkResult,
+  type PartitionChunkTask,
+} from './partition-chunk';
+import type { Shard } from './shard';
+import { writeChunks } from './write-chunks';
 
-/** The resource types read from an export, and the element that names the patient. */
-export const EXPORT_TYPES = {
-  Patient: 'id',
-  Immunization: 'patient',
-  Condition: 'subject',
-  Observation: 'subject',
-  AllergyIntolerance: 'patient',
-} as const;
-/** A resource type read from an export. */
-export type ExportType = keyof typeof EXPORT_TYPES;
+export { EXPORT_LINE_LIMIT, EXPORT_TYPES, type ExportType } from './partition-chunk';
 
 /** Target input bytes per partition: the memory bound of the grouping. */
 export const PARTITION_BYTES = 32 * 1024 * 1024;
 /** Most partitions (open files at once while partitioning). */
 const MAX_PARTITIONS = 256;
-/** Longest resource line accepted in an export. */
-export const EXPORT_LINE_LIMIT = 16 * 1024 * 1024;
 
 /** An export file. */
 export interface ExportFile {
@@ -81,53 +84,6 @@ export function findExportFiles(dir: string): { files: ExportFile[]; ignored: st
   return { files, ignored };
 }
 
-/** `Patient/<id>` at the end of a reference (relative or absolute, with or without `_history`). */
-const PATIENT_REFERENCE =
-  /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/;
-
-/** The patient id a resource belongs to, or why there is none. */
-function patientIdOf(
-  type: ExportType,
-  resource: Readonly<Record<string, unknown>>,
-): string | { problem: string; expression: string } {
-  const element = EXPORT_TYPES[type];
-  if (element === 'id') {
-    const id = resource['id'];
-    return typeof id === 'string' && FHIR_ID.test(id)
-      ? id
-      : { problem: 'Patient.id is missing or not a FHIR id', expression: 'Patient.id' };
-  }
-  const ref = resource[element];
-  const reference = isRecord(ref) ? ref['reference'] : undefined;
-  const m = typeof reference === 'string' ? PATIENT_REFERENCE.exec(reference) : null;
-  return m === null
-    ? {
-        problem: `${type}.${element} must be a reference to a Patient (Patient/<id>)`,
-        expression: `${type}.${element}.reference`,
-      }
-    : (m[1] ?? '');
-}
-
-/** An error about the export: an OperationOutcome line (ASCII, like all bulk output). */
-function exportError(
-  where: string,
-  code: string,
-  diagnostics: string,
-  expression?: string,
-): string {
-  return jsonValue({
-    resourceType: 'OperationOutcome',
-    issue: [
-      {
-        severity: 'error',
-        code,
-        diagnostics: `${where}: ${diagnostics}`,
-        ...(expression === undefined ? {} : { expression: [expression] }),
-      },
-    ],
-  });
-}
-
 /** Options of {@link readExport}. */
 export interface ReadExportOptions {
   /** The export's files (see {@link findExportFiles}). */
@@ -145,6 +101,15 @@ export interface ReadExportOptions {
   readonly onReadProgress?: (bytes: number, lines: number) => void;
   /** Partition size target, bytes (tests). */
   readonly partitionBytes?: number;
+  /** Bytes read at once from an export file (tests; default 1 MiB). */
+  readonly readChunkBytes?: number;
+  /** Longest resource line, bytes (tests; default {@link EXPORT_LINE_LIMIT}). */
+  readonly lineLimit?: number;
+  /**
+   * Where the lines are checked and partitioned: the threads of a bulk run (pass 1 then uses
+   * every core). Default: the calling thread.
+   */
+  readonly executor?: Pick<ForecastExecutor, 'parallelism' | 'partitionChunk'> | undefined;
 }
 
 /** What the partitioning found. */
@@ -155,24 +120,6 @@ export interface PartitionSummary {
   readonly resources: number;
   /** Partitions used. */
   readonly partitions: number;
-}
-
-function writeAsync(stream: WriteStream, text: string): Promise<void> | undefined {
-  if (stream.write(text)) {
-    return undefined;
-  }
-  return new Promise((resolve, reject) => {
-    const onDrain = (): void => {
-      stream.off('error', onError);
-      resolve();
-    };
-    const onError = (err: Error): void => {
-      stream.off('drain', onDrain);
-      reject(err);
-    };
-    stream.once('drain', onDrain);
-    stream.once('error', onError);
-  });
 }
 
 function closeStream(stream: WriteStream): Promise<void> {
@@ -187,41 +134,95 @@ function closeStream(stream: WriteStream): Promise<void> {
 /** Bytes read at once from an export or partition file (fewer, larger reads: less per-chunk work). */
 const READ_CHUNK_BYTES = 1024 * 1024;
 
-function readFile(path: string): ReturnType<typeof createReadStream> {
-  return createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
+function readFile(
+  path: string,
+  chunkBytes = READ_CHUNK_BYTES,
+): ReturnType<typeof createReadStream> {
+  return createReadStream(path, { highWaterMark: chunkBytes });
 }
 
 /**
- * Characters of partition records gathered before they are written (per partition), and bytes a
- * partition's stream buffers before the reading waits for it: at most 256 × (16 K + 64 K) in
- * memory while partitioning, well under the bound of the grouping pass.
+ * Bytes of partition records gathered before they are written (per partition; a chunk's records
+ * for a partition that are more are written at once), and bytes a partition's stream buffers
+ * before the reading waits for it: at most 256 × (32 K + 64 K) in memory while partitioning
+ * (besides the chunks in flight), well under the bound of the grouping pass.
  */
-const PARTITION_WRITE_CHARS = 16 * 1024;
+const PARTITION_WRITE_BYTES = 32 * 1024;
 const PARTITION_BUFFER_BYTES = 64 * 1024;
 
-function writePartition(
-  streams: readonly WriteStream[],
-  index: number,
-  text: string,
-): Promise<void> | undefined {
-  const stream = streams[index];
-  if (stream === undefined) {
-    throw new Error('partition index out of range'); // cannot happen: partitionOf < count
-  }
-  return writeAsync(stream, text);
+/**
+ * Writes the chunks' records to the partition files, in the order given. Small pieces are copied
+ * and gathered (fewer writes, and a chunk's records buffer is not kept alive by a partition that
+ * gets few records).
+ */
+function partitionWriter(streams: readonly WriteStream[]): {
+  write(result: PartitionChunkResult): Promise<void>;
+  flush(): Promise<void>;
+} {
+  const pending: Buffer[][] = streams.map(() => []);
+  const pendingBytes: number[] = streams.map(() => 0);
+  const send = (p: number, pieces: Buffer[]): Promise<void> => {
+    const stream = streams[p];
+    if (stream === undefined) {
+      throw new Error('partition index out of range'); // cannot happen: partitionOf < count
+    }
+    return writeChunks(stream, pieces);
+  };
+  return {
+    async write(result) {
+      const { records, offsets } = result;
+      const bytes = Buffer.isBuffer(records)
+        ? records
+        : Buffer.from(records.buffer, records.byteOffset, records.byteLength);
+      const waits: Promise<void>[] = [];
+      for (let p = 0; p < streams.length; p++) {
+        const from = offsets[p] ?? 0;
+        const to = offsets[p + 1] ?? from;
+        if (to === from) {
+          continue;
+        }
+        const piece = bytes.subarray(from, to);
+        const list = pending[p] ?? [];
+        const size = (pendingBytes[p] ?? 0) + piece.length;
+        if (size < PARTITION_WRITE_BYTES) {
+          list.push(Buffer.from(piece));
+          pendingBytes[p] = size;
+          continue;
+        }
+        list.push(piece);
+        pending[p] = [];
+        pendingBytes[p] = 0;
+        waits.push(send(p, list));
+      }
+      await Promise.all(waits);
+    },
+    async flush() {
+      await Promise.all(
+        pending.map((list, p) => (list.length === 0 ? Promise.resolve() : send(p, list))),
+      );
+    },
+  };
 }
+
+const ignore = (): void => undefined;
 
 /**
  * Pass 1: spreads the export's resources over partition files by patient. A partition line is
  * `<patient id>\t<type index>\t<file index>\t<line>\t<resource JSON>`.
+ *
+ * The reading thread cuts each file into chunks of whole lines (bytes, numbered) and hands them
+ * to the executor, whose threads check and partition the lines (partition-chunk.ts); the results
+ * are written in chunk order, so the partition files and the errors are the same whichever thread
+ * did which chunk, and the same as on one thread. A bounded number of chunks is in flight: a slow
+ * disk holds the reading back.
  *
  * @returns the partition files and counts
  */
 async function partition(
   options: ReadExportOptions,
 ): Promise<{ summary: PartitionSummary; paths: string[] }> {
-  const { files, shard } = options;
-  const reportsOrphans = shard === undefined || shard.index === 0;
+  const { files, shard, executor } = options;
+  const lineLimit = options.lineLimit ?? EXPORT_LINE_LIMIT;
   const total = files.reduce((n, f) => n + f.bytes, 0) / (shard?.count ?? 1);
   const count = Math.min(
     MAX_PARTITIONS,
@@ -229,96 +230,97 @@ async function partition(
   );
   const paths = Array.from({ length: count }, (_, i) => join(options.tmpDir, `partition-${i}.tsv`));
   const streams = paths.map((p) => createWriteStream(p, { highWaterMark: PARTITION_BUFFER_BYTES }));
-  // Records waiting for their partition file, written in pieces of ~PARTITION_WRITE_CHARS (one
-  // write, one UTF-8 encoding per piece, not per resource).
-  const pending: string[] = paths.map(() => '');
-  const types = Object.keys(EXPORT_TYPES);
+  // A write that fails (disk full) stops the pass with its error.
+  const failed: { error?: Error } = {};
+  for (const stream of streams) {
+    stream.on('error', (err) => {
+      failed.error ??= err;
+    });
+  }
+  const written = async (writing: Promise<void>): Promise<void> => {
+    try {
+      await writing;
+    } catch (err) {
+      throw failed.error ?? err; // rather than "closed before it drained"
+    }
+    if (failed.error !== undefined) {
+      throw failed.error;
+    }
+  };
+  const writer = partitionWriter(streams);
+  const work = (task: PartitionChunkTask): Promise<PartitionChunkResult> =>
+    executor === undefined
+      ? new Promise((resolve) => {
+          resolve(partitionChunk(task));
+        })
+      : executor.partitionChunk(task);
+  // Chunks in flight: twice the threads, so that each has the next chunk waiting.
+  const window = Math.max(2, 2 * (executor?.parallelism ?? 1));
+  const inFlight: Promise<PartitionChunkResult>[] = [];
+  const noRecords = new Uint8Array(0);
+  const noOffsets = new Array<number>(count + 1).fill(0);
   let patients = 0;
   let resources = 0;
   let bytesRead = 0;
   let linesRead = 0;
+  const takeOldest = async (): Promise<void> => {
+    const oldest = inFlight.shift();
+    if (oldest === undefined) {
+      return;
+    }
+    const result = await oldest;
+    for (const error of result.errors) {
+      await options.onError(error);
+    }
+    await written(writer.write(result));
+    patients += result.patients;
+    resources += result.resources;
+    bytesRead += result.bytesRead;
+    linesRead += result.linesRead;
+    options.onReadProgress?.(bytesRead, linesRead);
+  };
   try {
     for (const [fileIndex, file] of files.entries()) {
-      const typeIndex = types.indexOf(file.type);
-      const where = (line: InputLine): string => `${file.name} line ${line.number}`;
-      for await (const batch of ndjsonLineBatches(readFile(file.path), EXPORT_LINE_LIMIT)) {
-        for (const line of batch) {
-          bytesRead += line.bytes + 1;
-          if (!('text' in line)) {
-            if (reportsOrphans) {
-              await options.onError(
-                exportError(
-                  where(line),
-                  'too-costly',
-                  `the line is ${line.bytes} bytes long, over the limit of ${EXPORT_LINE_LIMIT}; not read`,
-                ),
-              );
-            }
-            continue;
-          }
-          linesRead += 1;
-          if (line.text.trim() === '') {
-            continue; // a blank line in an export file is no resource; nothing is lost
-          }
-          let resource: unknown;
-          try {
-            resource = JSON.parse(line.text);
-          } catch {
-            if (reportsOrphans) {
-              await options.onError(
-                exportError(where(line), 'structure', 'the line is not valid JSON'),
-              );
-            }
-            continue;
-          }
-          if (!isRecord(resource) || resource['resourceType'] !== file.type) {
-            if (reportsOrphans) {
-              await options.onError(
-                exportError(
-                  where(line),
-                  'structure',
-                  `the line is not a ${file.type} resource`,
-                  'resourceType',
-                ),
-              );
-            }
-            continue;
-          }
-          const id = patientIdOf(file.type, resource);
-          if (typeof id !== 'string') {
-            if (reportsOrphans) {
-              await options.onError(
-                exportError(where(line), 'required', id.problem, id.expression),
-              );
-            }
-            continue;
-          }
-          if (shard !== undefined && !inShard(id, shard)) {
-            continue;
-          }
-          resources += 1;
-          if (file.type === 'Patient') {
-            patients += 1;
-          }
-          // The raw line is kept as read (no re-serialisation); it holds no tab or newline
-          // unescaped, being one line of JSON.
-          const p = partitionOf(id, count);
-          const records = `${pending[p] ?? ''}${id}\t${typeIndex}\t${fileIndex}\t${line.number}\t${line.text}\n`;
-          if (records.length < PARTITION_WRITE_CHARS) {
-            pending[p] = records;
-          } else {
-            pending[p] = '';
-            await writePartition(streams, p, records);
-          }
+      const source = readFile(file.path, options.readChunkBytes);
+      for await (const chunk of ndjsonChunks(source, lineLimit)) {
+        let result: Promise<PartitionChunkResult>;
+        if (chunk.kind === 'lines') {
+          result = work({
+            bytes: chunk.bytes,
+            firstLine: chunk.firstLine,
+            fileName: file.name,
+            fileIndex,
+            type: file.type,
+            partitions: count,
+            shard,
+            lineLimit,
+          });
+          // Awaited in order by takeOldest; until then a failure must not count as unhandled.
+          result.catch(ignore);
+        } else {
+          // Over the limit while being read (its bytes were skipped): no thread needed.
+          result = Promise.resolve({
+            records: noRecords,
+            offsets: noOffsets,
+            errors: reportsOrphans(shard)
+              ? [tooLongError(`${file.name} line ${chunk.number}`, chunk.bytes, lineLimit)]
+              : [],
+            resources: 0,
+            patients: 0,
+            bytesRead: chunk.bytes + 1,
+            linesRead: 0,
+          });
         }
-        options.onReadProgress?.(bytesRead, linesRead);
+        inFlight.push(result);
+        while (inFlight.length >= window) {
+          await takeOldest();
+        }
       }
     }
-    for (const [p, records] of pending.entries()) {
-      if (records !== '') {
-        await writePartition(streams, p, records);
-      }
+    while (inFlight.length > 0) {
+      await takeOldest();
     }
+    await written(writer.flush());
   } finally {
     await Promise.all(streams.map(closeStream));
   }
@@ -338,7 +340,7 @@ async function* groupPartition(
   files: readonly ExportFile[],
   onError: ReadExportOptions['onError'],
 ): AsyncGenerator<BulkItem> {
-  const types = Object.keys(EXPORT_TYPES);
+  const types = EXPORT_TYPE_NAMES;
   const groups = new Map<string, Group>();
   for await (const batch of ndjsonLineBatches(readFile(path), EXPORT_LINE_LIMIT * 2)) {
     for (const line of batch) {

@@ -2,7 +2,9 @@
  * Where the items of a bulk run are forecast: a pool of worker threads (all cores; each thread
  * loads its own rule catalog, since compiled rule sets cannot be shared between threads), or the
  * calling thread itself. Items travel in batches (one message for many items) to amortise the
- * cost of messaging; results come back per batch, in the batch's order.
+ * cost of messaging; results come back per batch, in the batch's order. The same threads do the
+ * line work of partitioning a bulk export (pass 1, before any forecast), a chunk of lines per
+ * message.
  *
  * @packageDocumentation
  */
@@ -18,6 +20,11 @@ import {
   type RunSettings,
 } from './forecast-item';
 import type { WorkerReply, WorkerRequest } from './forecast-worker';
+import {
+  partitionChunk,
+  type PartitionChunkResult,
+  type PartitionChunkTask,
+} from './partition-chunk';
 
 /**
  * A result as received from a thread: its bytes arrive as plain `Uint8Array`s (a message does
@@ -39,6 +46,11 @@ export interface ForecastExecutor {
   readonly parallelism: number;
   /** Forecasts a batch; the results are in the items' order. */
   run(items: readonly BulkItem[], run: RunSettings): Promise<ItemResult[]>;
+  /**
+   * Checks and partitions a chunk of a bulk export's lines (see partition-chunk.ts). The task's
+   * bytes may be moved to a thread: the caller must not use them afterwards.
+   */
+  partitionChunk(task: PartitionChunkTask): Promise<PartitionChunkResult>;
   /** Stops the threads (pending batches are rejected). */
   close(): Promise<void>;
 }
@@ -58,6 +70,10 @@ export function inProcessExecutor(catalog: ForecastCatalog): ForecastExecutor {
           resolve(items.map((item) => safeForecastItem(item, run, catalog)));
         });
       }),
+    partitionChunk: (task) =>
+      new Promise((resolve) => {
+        resolve(partitionChunk(task));
+      }),
     close: () => Promise.resolve(),
   };
 }
@@ -72,10 +88,14 @@ export interface ThreadPoolOptions {
   readonly threads?: number | undefined;
 }
 
+/** A reply that ends a task. */
+type TaskReply = Extract<WorkerReply, { readonly id: number }>;
+
 interface Task {
-  readonly id: number;
   readonly request: WorkerRequest;
-  readonly resolve: (results: ItemResult[]) => void;
+  /** Bytes moved to the thread with the request. */
+  readonly transfer: readonly ArrayBuffer[];
+  readonly resolve: (reply: TaskReply) => void;
   readonly reject: (err: Error) => void;
 }
 
@@ -149,24 +169,62 @@ export function createThreadPool(options: ThreadPoolOptions): Promise<ForecastEx
         }
         slot.task = task;
         slot.worker.ref();
-        slot.worker.postMessage(task.request);
+        slot.worker.postMessage(task.request, task.transfer);
       }
     }
   };
 
   return new Promise((resolveReady, rejectReady) => {
     let readyCount = 0;
+    const submit = (
+      request: WorkerRequest,
+      transfer: readonly ArrayBuffer[],
+      resolve: Task['resolve'],
+      reject: Task['reject'],
+    ): void => {
+      if (broken !== undefined || closed) {
+        reject(broken ?? new Error('the forecast thread pool is closed'));
+        return;
+      }
+      queue.push({ request, transfer, resolve, reject });
+      dispatch();
+    };
+    const unexpected = (reply: TaskReply): Error =>
+      new Error(`a forecast thread answered "${reply.type}" to another request`);
     const executor: ForecastExecutor = {
       parallelism: threads,
       run: (items, run) =>
         new Promise((resolve, reject) => {
-          if (broken !== undefined || closed) {
-            reject(broken ?? new Error('the forecast thread pool is closed'));
-            return;
-          }
-          const id = nextId++;
-          queue.push({ id, request: { type: 'batch', id, items, run }, resolve, reject });
-          dispatch();
+          submit(
+            { type: 'batch', id: nextId++, items, run },
+            [],
+            (reply) => {
+              if (reply.type === 'done') {
+                resolve(reply.results.map(asBuffers));
+              } else {
+                reject(unexpected(reply));
+              }
+            },
+            reject,
+          );
+        }),
+      partitionChunk: (task) =>
+        new Promise((resolve, reject) => {
+          submit(
+            { type: 'partition-chunk', id: nextId++, task },
+            // Moved, not copied, when the bytes are a buffer of their own (as ndjsonChunks cuts them).
+            task.bytes.byteOffset === 0 && task.bytes.byteLength === task.bytes.buffer.byteLength
+              ? [task.bytes.buffer as ArrayBuffer]
+              : [],
+            (reply) => {
+              if (reply.type === 'partitioned') {
+                resolve(reply.result);
+              } else {
+                reject(unexpected(reply));
+              }
+            },
+            reject,
+          );
         }),
       close: async () => {
         closed = true;
@@ -198,11 +256,12 @@ export function createThreadPool(options: ThreadPoolOptions): Promise<ForecastEx
             fail(new Error(reply.message));
             rejectReady(new Error(reply.message));
             return;
-          case 'done': {
+          case 'done':
+          case 'partitioned': {
             const task = slot.task;
             slot.task = undefined;
             worker.unref();
-            task?.resolve(reply.results.map(asBuffers));
+            task?.resolve(reply);
             dispatch();
             return;
           }

@@ -1,6 +1,7 @@
 /**
  * A forecast worker thread (see executor.ts): loads the rule catalog once, then answers batches
- * of items. Loaded from `dist/` as `.js`, or from `src/` as `.ts` with `--require tsx/cjs`.
+ * of items — and chunks of a bulk export to partition (pass 1 of reading an export, see
+ * partition-chunk.ts). Loaded from `dist/` as `.js`, or from `src/` as `.ts` with `--require tsx/cjs`.
  *
  * @packageDocumentation
  */
@@ -14,20 +15,28 @@ import {
   type ItemResult,
   type RunSettings,
 } from './forecast-item';
+import {
+  partitionChunk,
+  type PartitionChunkResult,
+  type PartitionChunkTask,
+} from './partition-chunk';
 
 /** A message to a worker. */
-export interface WorkerRequest {
-  readonly type: 'batch';
-  readonly id: number;
-  readonly items: readonly BulkItem[];
-  readonly run: RunSettings;
-}
+export type WorkerRequest =
+  | {
+      readonly type: 'batch';
+      readonly id: number;
+      readonly items: readonly BulkItem[];
+      readonly run: RunSettings;
+    }
+  | { readonly type: 'partition-chunk'; readonly id: number; readonly task: PartitionChunkTask };
 
 /** A message from a worker. */
 export type WorkerReply =
   | { readonly type: 'ready' }
   | { readonly type: 'failed'; readonly message: string }
-  | { readonly type: 'done'; readonly id: number; readonly results: ItemResult[] };
+  | { readonly type: 'done'; readonly id: number; readonly results: ItemResult[] }
+  | { readonly type: 'partitioned'; readonly id: number; readonly result: PartitionChunkResult };
 
 /** What the pool passes to each thread. */
 interface WorkerData {
@@ -76,6 +85,14 @@ function start(): void {
     return;
   }
   port.on('message', (request: WorkerRequest) => {
+    if (request.type === 'partition-chunk') {
+      // The records are moved back (the input chunk was moved here): no copy of the bytes.
+      const result = partitionChunk(request.task);
+      port.postMessage({ type: 'partitioned', id: request.id, result } satisfies WorkerReply, [
+        result.records.buffer as ArrayBuffer,
+      ]);
+      return;
+    }
     const results = request.items.map((item) => safeForecastItem(item, request.run, catalog));
     port.postMessage(
       { type: 'done', id: request.id, results } satisfies WorkerReply,

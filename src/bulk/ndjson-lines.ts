@@ -116,3 +116,115 @@ export async function* ndjsonLineBatches(
     yield [finish(Buffer.alloc(0))];
   }
 }
+
+/**
+ * A piece of an NDJSON stream, as {@link ndjsonChunks} cuts it: whole lines as bytes, or a line
+ * over the limit (its bytes skipped).
+ */
+export type LineChunk =
+  | {
+      readonly kind: 'lines';
+      /**
+       * Whole lines, each ending with `\n` (the last line of the stream may have none; a `\r`
+       * before a newline is still there). A buffer of its own, not shared with other chunks, so
+       * that it can be moved to another thread.
+       */
+      readonly bytes: Buffer;
+      /** Number (1-based) of its first line. */
+      readonly firstLine: number;
+      /** Lines in it. */
+      readonly lines: number;
+    }
+  | { readonly kind: 'too-long'; readonly number: number; readonly bytes: number };
+
+function countNewlines(bytes: Buffer): number {
+  let count = 0;
+  for (let i = bytes.indexOf(NEWLINE); i >= 0; i = bytes.indexOf(NEWLINE, i + 1)) {
+    count += 1;
+  }
+  return count;
+}
+
+/**
+ * The lines of a byte stream cut into chunks of whole lines (as bytes: splitting them into lines
+ * and decoding them is left to the reader, which may be another thread) — the same lines, numbers
+ * and over-long lines as {@link ndjsonLineBatches}: a line is over the limit as soon as its
+ * unfinished part at the end of a chunk of the stream is longer than the limit (+1 for a CR), or
+ * when it ends longer than the limit without its CR (which the reader checks). Memory: one line
+ * up to the limit plus one chunk of the stream.
+ *
+ * @param source - The bytes.
+ * @param maxLineBytes - Longest line accepted, in bytes (without its newline).
+ */
+export async function* ndjsonChunks(
+  source: AsyncIterable<Buffer | string>,
+  maxLineBytes: number,
+): AsyncGenerator<LineChunk> {
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let overflow = false;
+  let number = 0;
+  let first = true;
+
+  /** The pending bytes followed by `head`, in a buffer of its own. */
+  const linesOf = (head: Buffer, lines: number): LineChunk => {
+    const bytes = Buffer.allocUnsafeSlow(pendingBytes + head.length);
+    let pos = 0;
+    for (const piece of pending) {
+      pos += piece.copy(bytes, pos);
+    }
+    head.copy(bytes, pos);
+    pending = [];
+    pendingBytes = 0;
+    const chunk: LineChunk = { kind: 'lines', bytes, firstLine: number + 1, lines };
+    number += lines;
+    return chunk;
+  };
+
+  for await (const raw of source) {
+    let chunk = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
+    if (first && chunk.length > 0) {
+      first = false;
+      if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
+        chunk = chunk.subarray(3);
+      }
+    }
+    let start = 0;
+    if (overflow) {
+      const end = chunk.indexOf(NEWLINE);
+      if (end < 0) {
+        pendingBytes += chunk.length;
+        continue;
+      }
+      number += 1;
+      yield { kind: 'too-long', number, bytes: pendingBytes + end };
+      overflow = false;
+      pendingBytes = 0;
+      start = end + 1;
+    }
+    const last = chunk.lastIndexOf(NEWLINE);
+    if (last >= start) {
+      const head = chunk.subarray(start, last + 1);
+      yield linesOf(head, countNewlines(head));
+      start = last + 1;
+    }
+    if (start < chunk.length) {
+      const rest = chunk.subarray(start);
+      if (pendingBytes + rest.length > maxLineBytes + 1) {
+        // Too long already (+1: room for a CR before the newline): count the bytes, keep none.
+        overflow = true;
+        pendingBytes += rest.length;
+        pending = [];
+      } else {
+        // Copy: the caller's chunk buffer may be reused (file streams, sockets).
+        pending.push(Buffer.from(rest));
+        pendingBytes += rest.length;
+      }
+    }
+  }
+  if (overflow) {
+    yield { kind: 'too-long', number: number + 1, bytes: pendingBytes };
+  } else if (pendingBytes > 0) {
+    yield linesOf(Buffer.alloc(0), 1);
+  }
+}

@@ -373,6 +373,8 @@ export async function runForecastBulk(
         files: exportFiles.files,
         tmpDir: tmp,
         shard: o.shard,
+        // The threads (already started) check and partition the lines: pass 1 uses every core.
+        executor,
         onError: (text) => {
           exportErrors += 1;
           return writeChunks(streams.errors, [Buffer.from(`${text}\n`, 'latin1')]);
