@@ -19,6 +19,25 @@ const NEWLINE = 0x0a;
 const CR = 0x0d;
 
 /**
+ * The stream as bytes, without the UTF-8 BOM that may open it (looked for in the first non-empty
+ * chunk).
+ */
+async function* withoutBom(source: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer> {
+  let first = true;
+  for await (const raw of source) {
+    const chunk = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
+    if (first && chunk.length > 0) {
+      first = false;
+      if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
+        yield chunk.subarray(3);
+        continue;
+      }
+    }
+    yield chunk;
+  }
+}
+
+/**
  * Yields the lines of a byte stream, numbered from 1 (every physical line counts, blank ones
  * too, so the numbers are those an editor shows).
  *
@@ -53,7 +72,6 @@ export async function* ndjsonLineBatches(
   let pendingBytes = 0;
   let overflow = false;
   let number = 0;
-  let first = true;
 
   const finish = (piece: Buffer): InputLine => {
     number += 1;
@@ -76,14 +94,7 @@ export async function* ndjsonLineBatches(
     return { number, text: line.toString('utf8'), bytes: line.length };
   };
 
-  for await (const raw of source) {
-    let chunk = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
-    if (first && chunk.length > 0) {
-      first = false;
-      if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
-        chunk = chunk.subarray(3);
-      }
-    }
+  for await (const chunk of withoutBom(source)) {
     let start = 0;
     const lines: InputLine[] = [];
     for (;;) {
@@ -164,7 +175,6 @@ export async function* ndjsonChunks(
   let pendingBytes = 0;
   let overflow = false;
   let number = 0;
-  let first = true;
 
   /** The pending bytes followed by `head`, in a buffer of its own. */
   const linesOf = (head: Buffer, lines: number): LineChunk => {
@@ -181,14 +191,7 @@ export async function* ndjsonChunks(
     return chunk;
   };
 
-  for await (const raw of source) {
-    let chunk = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
-    if (first && chunk.length > 0) {
-      first = false;
-      if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
-        chunk = chunk.subarray(3);
-      }
-    }
+  for await (const chunk of withoutBom(source)) {
     let start = 0;
     if (overflow) {
       const end = chunk.indexOf(NEWLINE);
