@@ -46,11 +46,12 @@ const RUNNING = 2;
 class AntigenRun {
   /**
    * Per relevant series (same index as `relevantSeries`): the evaluated patient series, and
-   * whether its forecast is done (1) or being computed (2). Arrays rather than maps: an antigen
-   * has a handful of relevant series, often one.
+   * whether its forecast is done (1) or being computed (2); an empty slot reads `undefined` (not
+   * evaluated, not started). Arrays rather than maps: an antigen has a handful of relevant
+   * series, often one.
    */
   private readonly evaluated: (PatientSeries | undefined)[];
-  private readonly state: number[];
+  private readonly state: (number | undefined)[];
   private completeBefore: Map<string, boolean> | undefined;
   readonly facts: AntigenFacts;
   readonly env: SeriesEnvironment;
@@ -61,9 +62,10 @@ class AntigenRun {
     readonly doses: readonly AntigenDose[],
     readonly relevantSeries: readonly AntigenSeries[],
   ) {
-    // Exactly sized (pushing would allocate room for 16 entries, for every antigen).
-    this.evaluated = new Array<PatientSeries | undefined>(relevantSeries.length).fill(undefined);
-    this.state = new Array<number>(relevantSeries.length).fill(0);
+    // Exactly sized (pushing would allocate room for 16 entries, for every antigen) and left
+    // empty: `fill` is a builtin call that costs more than the rest of this constructor.
+    this.evaluated = new Array<PatientSeries | undefined>(relevantSeries.length);
+    this.state = new Array<number | undefined>(relevantSeries.length);
     this.completeBefore = undefined;
     this.facts = {
       rules,

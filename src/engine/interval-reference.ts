@@ -104,12 +104,16 @@ function mostRecentOfTypes(
   cvx: ReadonlySet<string>,
   position: SeriesPosition,
 ): PatientDose | undefined {
-  for (let i = position.historyLimit - 1; i >= 0; i--) {
-    const dose = pc.doses[i];
-    if (dose === undefined || !cvx.has(dose.cvx)) {
-      continue;
-    }
-    if (isInadvertentIn(position.evaluations, i)) {
+  // The patient's doses of these types (date order), latest first; "previous" = history index
+  // below the limit.
+  const ofTypes = pc.dosesOfTypes(cvx);
+  for (let k = ofTypes.length - 1; k >= 0; k--) {
+    const dose = ofTypes[k];
+    if (
+      dose === undefined ||
+      dose.index >= position.historyLimit ||
+      isInadvertentIn(position.evaluations, dose.index)
+    ) {
       continue;
     }
     return dose;

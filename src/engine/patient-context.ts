@@ -52,6 +52,11 @@ export interface PatientContext {
    * CALCDTALLOW, CALCDTSKIP-3/4 all have this shape). Memoised per duration.
    */
   ageDate(age: Duration): CalendarDate;
+  /**
+   * The doses (in date order) whose vaccine type is one of `types`: CALCDTINT-8 looks for the
+   * most recent one before a position, for every dose of a series. Memoised per set.
+   */
+  dosesOfTypes(types: ReadonlySet<string>): readonly PatientDose[];
 }
 
 const NO_DOSES: readonly PatientDose[] = Object.freeze([]);
@@ -171,6 +176,7 @@ class CallContext implements PatientContext {
   private readonly ageDates: (CalendarDate | undefined)[];
   /** Age dates of durations the rule set does not list (a rule set built by hand). */
   private otherAgeDates: Map<Duration, CalendarDate> | undefined = undefined;
+  private dosesByTypes: Map<ReadonlySet<string>, readonly PatientDose[]> | undefined = undefined;
 
   constructor(
     readonly history: PatientHistory,
@@ -203,5 +209,15 @@ class CallContext implements PatientContext {
       this.otherAgeDates.set(age, date);
     }
     return date;
+  }
+
+  dosesOfTypes(types: ReadonlySet<string>): readonly PatientDose[] {
+    this.dosesByTypes ??= new Map();
+    let doses = this.dosesByTypes.get(types);
+    if (doses === undefined) {
+      doses = this.doses.filter((dose) => types.has(dose.cvx));
+      this.dosesByTypes.set(types, doses);
+    }
+    return doses;
   }
 }

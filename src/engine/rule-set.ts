@@ -26,11 +26,16 @@ import type { CalendarDate, Duration } from '../calendar';
 export function canonicalCvx(cvx: string): string {
   const trimmed = cvx.trim();
   if (trimmed.charCodeAt(0) !== 48 /* '0' */) {
-    // No leading zero (most codes, and ''): nothing to strip, no regular expression to run.
+    // No leading zero (most codes, and ''): nothing to strip.
     return trimmed;
   }
-  const stripped = trimmed.replace(/^0+/, '');
-  return stripped === '' && trimmed !== '' ? '0' : stripped;
+  // Leading zeros off, the last character kept ("00" → "0"); a loop, not a regular expression:
+  // this runs for every dose of every call.
+  let start = 0;
+  while (start < trimmed.length - 1 && trimmed.charCodeAt(start) === 48) {
+    start += 1;
+  }
+  return trimmed.slice(start);
 }
 
 /** A window of validity of a logical component instance (§3.3, RELEVANT-1/RELEVANT-2). */

@@ -160,104 +160,106 @@ function isCompletable(
 }
 
 /**
- * Points of a "best value" condition (tables 8-7, 8-9, 8-11): `win` when the series alone has
- * the best value, 0 when two or more share it, `-win` otherwise. `undefined` values never win.
+ * Adds the points of a "best value" condition (tables 8-7, 8-9, 8-11) to `score` (same index as
+ * `values`): `win` when the series alone has the best value, 0 when two or more share it, `-win`
+ * otherwise. `undefined` values never win. `better(a, b) > 0` when `a` is better than `b`.
  */
-function bestValuePoints<T>(
+function addBestValuePoints<T>(
+  score: number[],
   values: readonly (T | undefined)[],
   better: (a: T, b: T) => number,
   win: number,
-): number[] {
+): void {
   let best: T | undefined;
   for (const v of values) {
     if (v !== undefined && (best === undefined || better(v, best) > 0)) {
       best = v;
     }
   }
-  const bestValue = best;
-  if (bestValue === undefined) {
-    return values.map(() => -win);
+  let winners = 0;
+  if (best !== undefined) {
+    for (const v of values) {
+      if (v !== undefined && better(v, best) === 0) {
+        winners += 1;
+      }
+    }
   }
-  const winners = values.filter((v) => v !== undefined && better(v, bestValue) === 0).length;
-  return values.map((v) =>
-    v !== undefined && better(v, bestValue) === 0 ? (winners > 1 ? 0 : win) : -win,
-  );
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    const wins = best !== undefined && v !== undefined && better(v, best) === 0;
+    score[i] = (score[i] ?? 0) + (wins ? (winners > 1 ? 0 : win) : -win);
+  }
 }
 
-/** A condition true or false per series, with no "two or more" column ("n/a"). */
-function flagPoints(flags: readonly boolean[], win: number, lose: number): number[] {
-  return flags.map((f) => (f ? win : lose));
+/** Comparisons for {@link addBestValuePoints} (module functions: no closure per scoring). */
+const more = (a: number, b: number): number => a - b;
+const fewer = (a: number, b: number): number => b - a;
+const earlier = (a: CalendarDate, b: CalendarDate): number => b.compare(a);
+
+/** The number of target doses still 'Not Satisfied'. */
+function notSatisfiedCount(ps: PatientSeries): number {
+  let n = 0;
+  for (const t of ps.targetDoses) {
+    if (t.status === 'Not Satisfied') {
+      n += 1;
+    }
+  }
+  return n;
 }
 
-function sum(a: number[], b: readonly number[]): number[] {
-  return a.map((x, i) => x + (b[i] ?? 0));
+/** Table 8-9, product patient series: every evaluated dose that tracks a target dose is valid. */
+function allTrackedDosesValid(ps: PatientSeries): boolean {
+  for (const e of ps.evaluations) {
+    if (e.targetDose !== undefined && e.status !== 'Valid') {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** Table 8-7: complete patient series. */
 function scoreComplete(series: readonly PatientSeries[]): number[] {
-  return bestValuePoints(series.map(validDoseCount), (a, b) => a - b, 1);
+  const score = series.map(() => 0);
+  addBestValuePoints(score, series.map(validDoseCount), more, 1);
+  return score;
 }
 
-/** Table 8-9: in-process patient series. */
+/**
+ * Table 8-9: in-process patient series. The two flag conditions (no "two or more" column,
+ * "n/a") start the score; the best-value ones are added.
+ */
 function scoreInProcess(pc: PatientContext, series: readonly PatientSeries[]): number[] {
   // Each finish date once: it serves SELECTB-3 and the finish date condition.
   const finish = series.map(forecastFinishDate);
   const completable = series.map((ps, i) => isCompletable(pc, ps, finish[i]));
-  let score = flagPoints(
-    series.map(
-      (ps) =>
-        ps.series.productPath &&
-        ps.evaluations.every((e) => e.targetDose === undefined || e.status === 'Valid'),
-    ),
-    2,
-    -2,
+  const score = series.map(
+    (ps, i) =>
+      (ps.series.productPath && allTrackedDosesValid(ps) ? 2 : -2) + (completable[i] ? 3 : -3),
   );
-  score = sum(score, flagPoints(completable, 3, -3));
-  score = sum(
+  addBestValuePoints(score, series.map(validDoseCount), more, 2);
+  addBestValuePoints(score, series.map(notSatisfiedCount), fewer, 2);
+  addBestValuePoints(
     score,
-    bestValuePoints(series.map(validDoseCount), (a, b) => a - b, 2),
-  );
-  score = sum(
-    score,
-    bestValuePoints(
-      series.map((ps) => ps.targetDoses.filter((t) => t.status === 'Not Satisfied').length),
-      (a, b) => b - a,
-      2,
-    ),
-  );
-  score = sum(
-    score,
-    bestValuePoints(
-      series.map((_, i) => (completable[i] === true ? finish[i] : undefined)),
-      (a, b) => b.compare(a),
-      1,
-    ),
+    series.map((_, i) => (completable[i] === true ? finish[i] : undefined)),
+    earlier,
+    1,
   );
   return score;
 }
 
-/** Table 8-11: scorable patient series without valid doses. */
+/**
+ * Table 8-11: scorable patient series without valid doses. The flag conditions (completable;
+ * product patient series, which loses a point) start the score; the earliest date is added.
+ */
 function scoreNoValidDoses(pc: PatientContext, series: readonly PatientSeries[]): number[] {
-  let score = bestValuePoints(
+  const score = series.map(
+    (ps) => (isCompletable(pc, ps) ? 1 : -1) + (ps.series.productPath ? -1 : 1),
+  );
+  addBestValuePoints(
+    score,
     series.map((ps) => ps.forecast?.earliestDate),
-    (a, b) => b.compare(a),
+    earlier,
     1,
-  );
-  score = sum(
-    score,
-    flagPoints(
-      series.map((ps) => isCompletable(pc, ps)),
-      1,
-      -1,
-    ),
-  );
-  score = sum(
-    score,
-    flagPoints(
-      series.map((ps) => ps.series.productPath),
-      -1,
-      1,
-    ),
   );
   return score;
 }

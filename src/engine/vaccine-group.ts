@@ -593,16 +593,20 @@ export function evaluateVaccineGroup(
   group: VaccineGroupRules,
   outcomes: readonly AntigenOutcome[],
 ): VaccineGroupResult {
-  // Exactly sized lists (a list grown by `push` gets room for 17 entries at once).
-  const views = outcomes.map((o) => antigenView(pc, o));
-  const antigens = views.map((v) => v.result);
-  let contained: readonly AntigenView[] = views;
-  for (const v of views) {
-    if (v.primary === undefined) {
-      contained = views.filter((w) => w.primary !== undefined);
-      break;
-    }
+  // Exactly sized lists (a list grown by `push` gets room for 17 entries at once), filled in
+  // one pass.
+  const views = new Array<AntigenView>(outcomes.length);
+  const antigens = new Array<AntigenResult>(outcomes.length);
+  let allShown = true;
+  for (let i = 0; i < outcomes.length; i++) {
+    const view = antigenView(pc, outcomes[i] as AntigenOutcome);
+    views[i] = view;
+    antigens[i] = view.result;
+    allShown &&= view.primary !== undefined;
   }
+  const contained: readonly AntigenView[] = allShown
+    ? views
+    : views.filter((w) => w.primary !== undefined);
   const doseEvaluations = combineDoseEvaluations(antigens);
   let reasons: readonly Reason[] = antigens[0]?.reasons ?? [];
   if (antigens.length > 1) {

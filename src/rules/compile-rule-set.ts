@@ -468,7 +468,7 @@ function intervalFrom(
   if ('fromMostRecent' in v) {
     const recent = splitList(v.fromMostRecent ?? '');
     if (recent.length > 0) {
-      return { kind: 'mostRecent', cvx: new Set(recent.map(canonicalCvx)) };
+      return { kind: 'mostRecent', cvx: ctx.vaccineTypeSet(recent.map(canonicalCvx)) };
     }
   }
   if ('fromRelevantObs' in v) {
@@ -644,6 +644,8 @@ class Context {
   readonly durationList: RuleSetDuration[] = [];
   /** Durations by source text (parse errors are not kept: each occurrence is reported). */
   private readonly durationTexts = new Map<string, Duration | undefined>();
+  /** The sets of {@link vaccineTypeSet}, by their codes in order. */
+  private readonly vaccineTypeSets = new Map<string, ReadonlySet<string>>();
   file = '';
 
   constructor(private readonly manifest: RawCdsiManifest) {}
@@ -655,6 +657,21 @@ class Context {
 
   problem(at: string, message: string): void {
     this.problems.push({ file: this.file, pointer: at, message });
+  }
+
+  /**
+   * A set of vaccine types (canonical CVX) from-most-recent intervals measure from
+   * (CALCDTINT-8). Equal lists are one shared set: the engine memoises, per patient, the doses
+   * of each set, and the same few lists recur on most series doses of an antigen.
+   */
+  vaccineTypeSet(cvx: readonly string[]): ReadonlySet<string> {
+    const key = cvx.join(' ');
+    let set = this.vaccineTypeSets.get(key);
+    if (set === undefined) {
+      set = new Set(cvx);
+      this.vaccineTypeSets.set(key, set);
+    }
+    return set;
   }
 
   /**

@@ -4,6 +4,7 @@
  * the current target dose with the chapter 6 steps (figure 6-1), inserting recurring doses.
  */
 import type { CalendarDate } from '../../calendar';
+import type { EvaluationStatus } from '../model';
 import type { PatientContext } from '../patient-context';
 import type { SeriesPosition } from '../interval-reference';
 import type { AntigenDose } from '../organize-history';
@@ -87,14 +88,8 @@ export function evaluateSeries(
   if (doses.length === 0) {
     return ps;
   }
-  const statusOf = (historyIndex: number) => {
-    for (const e of evaluations) {
-      if (e.antigenDose.patientDose.index === historyIndex) {
-        return e.status;
-      }
-    }
-    return undefined;
-  };
+  // §6.7 reads the statuses of earlier doses (made on first use, once per series).
+  let statusOf: ((historyIndex: number) => EvaluationStatus | undefined) | undefined;
 
   // One position for the whole walk, moved forward before each dose: the steps below read it
   // and none keeps it (saves an object per dose; a series evaluates every dose of the antigen).
@@ -107,21 +102,6 @@ export function evaluateSeries(
   // §6.2 with the date administered as reference date (CONDSKIP-2) and as selection date
   // (RELEVANT-1); like the position, one object moved forward, made on first use.
   let skipQuery: Writable<SkipQuery> | undefined;
-  const skipQueryAt = (date: CalendarDate): SkipQuery => {
-    if (skipQuery === undefined) {
-      skipQuery = {
-        purpose: 'Evaluation',
-        referenceDate: date,
-        selectionDate: date,
-        position,
-        isSeriesGroupComplete: env.isSeriesGroupComplete,
-      };
-    } else {
-      skipQuery.referenceDate = date;
-      skipQuery.selectionDate = date;
-    }
-    return skipQuery;
-  };
   let t = 0;
   for (let i = 0; i < evaluations.length; i++) {
     const evaluation = evaluations[i] as DoseEvaluationState;
@@ -141,10 +121,24 @@ export function evaluateSeries(
     position.evaluatedCount = i;
     position.historyLimit = patientDose.index;
     let target = targetDoses[t];
+    if (skipQuery !== undefined) {
+      skipQuery.referenceDate = patientDose.date;
+      skipQuery.selectionDate = patientDose.date;
+    }
     while (
       target !== undefined &&
       target.seriesDose.conditionalSkips.length > 0 &&
-      findConditionalSkip(pc, target.seriesDose, skipQueryAt(patientDose.date)) !== undefined
+      findConditionalSkip(
+        pc,
+        target.seriesDose,
+        (skipQuery ??= {
+          purpose: 'Evaluation',
+          referenceDate: patientDose.date,
+          selectionDate: patientDose.date,
+          position,
+          isSeriesGroupComplete: env.isSeriesGroupComplete,
+        }),
+      ) !== undefined
     ) {
       target.status = 'Skipped';
       t += 1;
@@ -178,7 +172,9 @@ export function evaluateSeries(
           : satisfiesAllowableIntervals(pc, seriesDose, patientDose.date, position)
             ? 'allowable'
             : 'too-soon',
-      conflict: findImpactingConflict(pc, patientDose, statusOf) !== undefined,
+      conflict:
+        findImpactingConflict(pc, patientDose, (statusOf ??= statusLookup(evaluations))) !==
+        undefined,
       vaccine:
         findPreferableVaccine(pc, seriesDose, patientDose) !== undefined
           ? 'preferable'
@@ -199,6 +195,20 @@ export function evaluateSeries(
     }
   }
   return ps;
+}
+
+/** The evaluation status of the dose at a history index, as the series has it so far. */
+function statusLookup(
+  evaluations: readonly DoseEvaluationState[],
+): (historyIndex: number) => EvaluationStatus | undefined {
+  return (historyIndex) => {
+    for (const e of evaluations) {
+      if (e.antigenDose.patientDose.index === historyIndex) {
+        return e.status;
+      }
+    }
+    return undefined;
+  };
 }
 
 /** The state of a record before it is evaluated. */

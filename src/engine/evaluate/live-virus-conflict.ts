@@ -91,6 +91,12 @@ export function findImpactingConflict(
   current: PatientDose,
   statusOf: (historyIndex: number) => EvaluationStatus | undefined,
 ): ConflictHit | undefined {
+  // Only a previous dose of a conflicting type can impact this one (those are
+  // `pc.conflictingDoses`, in date order): most doses have none before them, no lookup needed.
+  const firstConflicting = pc.conflictingDoses[0];
+  if (firstConflicting === undefined || firstConflicting.index >= current.index) {
+    return undefined;
+  }
   const conflicts = pc.ruleSet.liveVirusConflictsByCurrent.get(current.cvx);
   if (conflicts === undefined) {
     return undefined;

@@ -72,6 +72,18 @@ describe('compileRuleSet', () => {
       '138',
       '139',
     ]);
+    // Equal lists are one set (the engine memoises each set's doses per patient).
+    const sets = new Set<ReadonlySet<string>>();
+    for (const series of rules.antigens.get('Pertussis')?.series ?? []) {
+      for (const dose of series.doses) {
+        for (const i of dose.intervals) {
+          if (i.from.kind === 'mostRecent') {
+            sets.add(i.from.cvx);
+          }
+        }
+      }
+    }
+    expect([...sets].map((set) => [...set].join(' '))).toEqual(['9 28 35 113 138 139']);
   });
 
   it('reads birth-date immunity and its exclusions', () => {

@@ -1,3 +1,4 @@
+import { canonicalCvx } from '../../../src/engine/rule-set';
 import {
   antigen,
   conflict,
@@ -87,5 +88,34 @@ describe('patient context', () => {
       context(patient('2020-01-31', [{ date: '2021-01-01' }]), withConflicts, '2022-01-01')
         .conflictingDoses,
     ).toEqual([]);
+  });
+
+  it('lists the doses of a set of vaccine types in date order, once per set (CALCDTINT-8)', () => {
+    const pc = context(
+      patient('2020-01-31', [
+        { date: '2021-06-01', cvx: '09' },
+        { date: '2021-03-01', cvx: '1' },
+        { date: '2021-02-01', cvx: '113' },
+        { date: '2021-01-01', cvx: '9' },
+      ]),
+      rules,
+      '2022-01-01',
+    );
+    const td = new Set(['9', '113']);
+    expect(pc.dosesOfTypes(td).map((d) => [d.id, d.index])).toEqual([
+      ['4', 0],
+      ['3', 1],
+      ['1', 3],
+    ]);
+    expect(pc.dosesOfTypes(td)).toBe(pc.dosesOfTypes(td));
+    // Another set (even an equal one) is looked up on its own.
+    expect(pc.dosesOfTypes(new Set(['1'])).map((d) => d.id)).toEqual(['2']);
+    expect(pc.dosesOfTypes(new Set(['115']))).toEqual([]);
+  });
+
+  it('keeps CVX codes in canonical form: trimmed, leading zeros off, a zero code kept', () => {
+    expect(
+      ['03', ' 003 ', '3', '0', '00', '000', '010', '0a0', '', ' ', '115'].map(canonicalCvx),
+    ).toEqual(['3', '3', '3', '0', '0', '0', '10', 'a0', '', '', '115']);
   });
 });

@@ -121,6 +121,26 @@ describe('select best patient series (chapter 8)', () => {
     ).toEqual(['generic']);
   });
 
+  it('scores in-process series: fewest remaining doses wins alone, ties score 0 (table 8-9)', () => {
+    const doses = (n: number) =>
+      Array.from({ length: n }, (_, i) => seriesDose(i + 1, i === 0 ? { ages: at('0 days') } : {}));
+    const three = series({ name: 'three', defaultSeries: false, doses: doses(3) });
+    const two = series({
+      name: 'two',
+      defaultSeries: false,
+      seriesPreference: 2,
+      doses: doses(2),
+    });
+    const given = [{ date: '2020-02-01' }];
+    // Same valid doses, completable, same finish date: 'two' alone has the fewest target doses
+    // left (+2, 'three' -2), whatever the series preference.
+    expect(best([three, two], given, '2020-04-01')).toEqual(['two']);
+    // Every condition shared: equal scores, the best series preference (SELECTBEST-2) decides.
+    const threeAgain = series({ ...three, name: 'three again', seriesPreference: 2 });
+    expect(best([threeAgain, three], given, '2020-04-01')).toEqual(['three']);
+    expect(best([three, threeAgain], given, '2020-04-01')).toEqual(['three']);
+  });
+
   describe('best series across series groups (table 8-14)', () => {
     const standard = series({
       name: 'standard',

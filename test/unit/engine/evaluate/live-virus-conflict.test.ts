@@ -47,6 +47,29 @@ describe('findImpactingConflict (CONFLICT-3)', () => {
     );
   });
 
+  it('is found only from a conflicting dose before the current one in date order', () => {
+    // Each impacts the other: both are conflicting ("previous") types.
+    const both = rules([
+      conflict('03', '21', '1 day', '24 days', '28 days'),
+      conflict('21', '03', '1 day', '24 days', '28 days'),
+    ]);
+    const pc = context(
+      patient('2020-01-01', [
+        { date: '2021-06-01', cvx: '1' },
+        { date: '2021-06-10', cvx: '03' },
+        { date: '2021-06-05', cvx: '21' },
+      ]),
+      both,
+      '2026-01-01',
+    );
+    const [other, varicella, mmr] = pc.doses as [PatientDose, PatientDose, PatientDose];
+    expect([other.cvx, varicella.cvx, mmr.cvx]).toEqual(['1', '21', '3']);
+    expect(findImpactingConflict(pc, mmr, () => 'Valid')?.previous).toBe(varicella);
+    // The MMR dose comes later: it cannot impact the Varicella dose, nor anything the first dose.
+    expect(findImpactingConflict(pc, varicella, () => 'Valid')).toBeUndefined();
+    expect(findImpactingConflict(pc, other, () => 'Valid')).toBeUndefined();
+  });
+
   it('uses the conflict end interval when the previous dose is not valid', () => {
     const doses = [
       { date: '2021-06-01', cvx: '03' },
