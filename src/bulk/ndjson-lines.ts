@@ -38,6 +38,39 @@ async function* withoutBom(source: AsyncIterable<Buffer | string>): AsyncGenerat
 }
 
 /**
+ * The unfinished line at the end of the chunks read so far: its bytes (copied: the caller's chunk
+ * buffer may be reused by file streams and sockets), or only their count once it is longer than
+ * the limit (+1: room for the CR that CRLF files put before the newline) — an over-long line is
+ * never held in memory.
+ */
+class UnfinishedLine {
+  pieces: Buffer[] = [];
+  bytes = 0;
+  overflow = false;
+
+  constructor(private readonly maxLineBytes: number) {}
+
+  /** Adds the rest of a chunk (bytes after its last newline). */
+  keep(rest: Buffer): void {
+    if (this.overflow || this.bytes + rest.length > this.maxLineBytes + 1) {
+      this.overflow = true;
+      this.bytes += rest.length;
+      this.pieces = [];
+    } else {
+      this.pieces.push(Buffer.from(rest));
+      this.bytes += rest.length;
+    }
+  }
+
+  /** Forgets it (its line was finished). */
+  clear(): void {
+    this.pieces = [];
+    this.bytes = 0;
+    this.overflow = false;
+  }
+}
+
+/**
  * Yields the lines of a byte stream, numbered from 1 (every physical line counts, blank ones
  * too, so the numbers are those an editor shows).
  *
@@ -68,23 +101,18 @@ export async function* ndjsonLineBatches(
   source: AsyncIterable<Buffer | string>,
   maxLineBytes: number,
 ): AsyncGenerator<InputLine[]> {
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  let overflow = false;
+  const pending = new UnfinishedLine(maxLineBytes);
   let number = 0;
 
   const finish = (piece: Buffer): InputLine => {
     number += 1;
-    if (overflow) {
-      const bytes = pendingBytes + piece.length;
-      pending = [];
-      pendingBytes = 0;
-      overflow = false;
+    if (pending.overflow) {
+      const bytes = pending.bytes + piece.length;
+      pending.clear();
       return { number, tooLong: true, bytes };
     }
-    let line = pending.length === 0 ? piece : Buffer.concat([...pending, piece]);
-    pending = [];
-    pendingBytes = 0;
+    let line = pending.pieces.length === 0 ? piece : Buffer.concat([...pending.pieces, piece]);
+    pending.clear();
     if (line.length > 0 && line[line.length - 1] === CR) {
       line = line.subarray(0, line.length - 1);
     }
@@ -106,24 +134,13 @@ export async function* ndjsonLineBatches(
       start = end + 1;
     }
     if (start < chunk.length) {
-      const rest = chunk.subarray(start);
-      if (overflow || pendingBytes + rest.length > maxLineBytes + 1) {
-        // Too long already (the +1 leaves room for a CR that CRLF files put before the newline):
-        // count the bytes, keep none of them.
-        overflow = true;
-        pendingBytes += rest.length;
-        pending = [];
-      } else {
-        // Copy: the caller's chunk buffer may be reused (file streams, sockets).
-        pending.push(Buffer.from(rest));
-        pendingBytes += rest.length;
-      }
+      pending.keep(chunk.subarray(start));
     }
     if (lines.length > 0) {
       yield lines;
     }
   }
-  if (pendingBytes > 0 || overflow) {
+  if (pending.bytes > 0 || pending.overflow) {
     yield [finish(Buffer.alloc(0))];
   }
 }
@@ -171,21 +188,18 @@ export async function* ndjsonChunks(
   source: AsyncIterable<Buffer | string>,
   maxLineBytes: number,
 ): AsyncGenerator<LineChunk> {
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  let overflow = false;
+  const pending = new UnfinishedLine(maxLineBytes);
   let number = 0;
 
   /** The pending bytes followed by `head`, in a buffer of its own. */
   const linesOf = (head: Buffer, lines: number): LineChunk => {
-    const bytes = Buffer.allocUnsafeSlow(pendingBytes + head.length);
+    const bytes = Buffer.allocUnsafeSlow(pending.bytes + head.length);
     let pos = 0;
-    for (const piece of pending) {
+    for (const piece of pending.pieces) {
       pos += piece.copy(bytes, pos);
     }
     head.copy(bytes, pos);
-    pending = [];
-    pendingBytes = 0;
+    pending.clear();
     const chunk: LineChunk = { kind: 'lines', bytes, firstLine: number + 1, lines };
     number += lines;
     return chunk;
@@ -193,16 +207,15 @@ export async function* ndjsonChunks(
 
   for await (const chunk of withoutBom(source)) {
     let start = 0;
-    if (overflow) {
+    if (pending.overflow) {
       const end = chunk.indexOf(NEWLINE);
       if (end < 0) {
-        pendingBytes += chunk.length;
+        pending.keep(chunk); // counted only
         continue;
       }
       number += 1;
-      yield { kind: 'too-long', number, bytes: pendingBytes + end };
-      overflow = false;
-      pendingBytes = 0;
+      yield { kind: 'too-long', number, bytes: pending.bytes + end };
+      pending.clear();
       start = end + 1;
     }
     const last = chunk.lastIndexOf(NEWLINE);
@@ -212,22 +225,12 @@ export async function* ndjsonChunks(
       start = last + 1;
     }
     if (start < chunk.length) {
-      const rest = chunk.subarray(start);
-      if (pendingBytes + rest.length > maxLineBytes + 1) {
-        // Too long already (+1: room for a CR before the newline): count the bytes, keep none.
-        overflow = true;
-        pendingBytes += rest.length;
-        pending = [];
-      } else {
-        // Copy: the caller's chunk buffer may be reused (file streams, sockets).
-        pending.push(Buffer.from(rest));
-        pendingBytes += rest.length;
-      }
+      pending.keep(chunk.subarray(start));
     }
   }
-  if (overflow) {
-    yield { kind: 'too-long', number: number + 1, bytes: pendingBytes };
-  } else if (pendingBytes > 0) {
+  if (pending.overflow) {
+    yield { kind: 'too-long', number: number + 1, bytes: pending.bytes };
+  } else if (pending.bytes > 0) {
     yield linesOf(Buffer.alloc(0), 1);
   }
 }
