@@ -59,87 +59,88 @@ function source(chunks: readonly Buffer[]): AsyncIterable<Buffer> {
   return Readable.from(chunks) as AsyncIterable<Buffer>;
 }
 
+/** Pass 1's results for one file, gathered chunk by chunk (or line by line). */
+class Collected {
+  private readonly parts: Buffer[][];
+  private readonly errors: string[] = [];
+  private resources = 0;
+  private patients = 0;
+  bytesRead = 0;
+  linesRead = 0;
+
+  constructor(private readonly file: FileTask) {
+    this.parts = Array.from({ length: file.partitions }, () => []);
+  }
+
+  /** A line over the limit: an error, reported by shard 1 only. */
+  tooLong(number: number, bytes: number): void {
+    this.bytesRead += bytes + 1;
+    if (this.file.shard === undefined || this.file.shard.index === 0) {
+      this.errors.push(
+        tooLongError(`${this.file.fileName} line ${number}`, bytes, this.file.lineLimit ?? 0),
+      );
+    }
+  }
+
+  /** What `partitionChunk` gave for a piece of the file. */
+  add(r: ReturnType<typeof partitionChunk>): void {
+    this.errors.push(...r.errors);
+    this.resources += r.resources;
+    this.patients += r.patients;
+    for (let p = 0; p < this.file.partitions; p++) {
+      this.parts[p]!.push(Buffer.from(r.records.subarray(r.offsets[p], r.offsets[p + 1])));
+    }
+  }
+
+  result(): Partitioned {
+    return {
+      partitions: this.parts.map((p) => Buffer.concat(p)),
+      errors: this.errors,
+      resources: this.resources,
+      patients: this.patients,
+      bytesRead: this.bytesRead,
+      linesRead: this.linesRead,
+    };
+  }
+}
+
 /**
  * The reference, as the pass worked before chunks: the lines one by one as `ndjsonLineBatches`
  * splits and decodes them, each checked and partitioned on its own (its decoded text re-encoded).
  */
 async function lineByLine(chunks: readonly Buffer[], file: FileTask): Promise<Partitioned> {
-  const limit = file.lineLimit ?? 0;
-  const parts: Buffer[][] = Array.from({ length: file.partitions }, () => []);
-  const errors: string[] = [];
-  let resources = 0;
-  let patients = 0;
-  let bytesRead = 0;
-  let linesRead = 0;
-  for await (const batch of ndjsonLineBatches(source(chunks), limit)) {
+  const got = new Collected(file);
+  for await (const batch of ndjsonLineBatches(source(chunks), file.lineLimit ?? 0)) {
     for (const line of batch) {
-      bytesRead += line.bytes + 1;
       if (!('text' in line)) {
-        if (file.shard === undefined || file.shard.index === 0) {
-          errors.push(tooLongError(`${file.fileName} line ${line.number}`, line.bytes, limit));
-        }
+        got.tooLong(line.number, line.bytes);
         continue;
       }
-      linesRead += 1;
-      const r = partitionChunk({
-        ...file,
-        bytes: Buffer.from(`${line.text}\n`),
-        firstLine: line.number,
-      });
-      errors.push(...r.errors);
-      resources += r.resources;
-      patients += r.patients;
-      for (let p = 0; p < file.partitions; p++) {
-        parts[p]!.push(Buffer.from(r.records.subarray(r.offsets[p], r.offsets[p + 1])));
-      }
+      got.bytesRead += line.bytes + 1;
+      got.linesRead += 1;
+      got.add(
+        partitionChunk({ ...file, bytes: Buffer.from(`${line.text}\n`), firstLine: line.number }),
+      );
     }
   }
-  return {
-    partitions: parts.map((p) => Buffer.concat(p)),
-    errors,
-    resources,
-    patients,
-    bytesRead,
-    linesRead,
-  };
+  return got.result();
 }
 
 /** The new way: chunks of whole lines cut by `ndjsonChunks`, each partitioned at once. */
 async function inChunks(chunks: readonly Buffer[], file: FileTask): Promise<Partitioned> {
-  const limit = file.lineLimit ?? 0;
-  const parts: Buffer[][] = Array.from({ length: file.partitions }, () => []);
-  const errors: string[] = [];
-  let resources = 0;
-  let patients = 0;
-  let bytesRead = 0;
-  let linesRead = 0;
-  for await (const chunk of ndjsonChunks(source(chunks), limit)) {
+  const got = new Collected(file);
+  for await (const chunk of ndjsonChunks(source(chunks), file.lineLimit ?? 0)) {
     if (chunk.kind === 'too-long') {
-      bytesRead += chunk.bytes + 1;
-      if (file.shard === undefined || file.shard.index === 0) {
-        errors.push(tooLongError(`${file.fileName} line ${chunk.number}`, chunk.bytes, limit));
-      }
+      got.tooLong(chunk.number, chunk.bytes);
       continue;
     }
     expect(chunk.bytes.byteLength).toBe(chunk.bytes.buffer.byteLength); // movable to a thread
     const r = partitionChunk({ ...file, bytes: chunk.bytes, firstLine: chunk.firstLine });
-    errors.push(...r.errors);
-    resources += r.resources;
-    patients += r.patients;
-    bytesRead += r.bytesRead;
-    linesRead += r.linesRead;
-    for (let p = 0; p < file.partitions; p++) {
-      parts[p]!.push(Buffer.from(r.records.subarray(r.offsets[p], r.offsets[p + 1])));
-    }
+    got.bytesRead += r.bytesRead;
+    got.linesRead += r.linesRead;
+    got.add(r);
   }
-  return {
-    partitions: parts.map((p) => Buffer.concat(p)),
-    errors,
-    resources,
-    patients,
-    bytesRead,
-    linesRead,
-  };
+  return got.result();
 }
 
 /** The bytes cut every `size` bytes. */
