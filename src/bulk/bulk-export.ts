@@ -23,24 +23,24 @@ import { createReadStream, createWriteStream, readdirSync, rmSync, statSync } fr
 import type { WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { ForecastExecutor } from './executor';
+import { EXPORT_TYPES, type ExportType } from './export-types';
 import type { BulkItem, SourceLine } from './forecast-item';
-import { ndjsonChunks, ndjsonLineBatches } from './ndjson-lines';
+import { gatherRecords, recordHead, recordSource } from './partition-record';
+import { ndjsonChunks } from './ndjson-lines';
 import {
   EXPORT_LINE_LIMIT,
-  EXPORT_TYPE_NAMES,
-  EXPORT_TYPES,
   exportError,
   partitionChunk,
   reportsOrphans,
   tooLongError,
-  type ExportType,
   type PartitionChunkResult,
   type PartitionChunkTask,
 } from './partition-chunk';
 import type { Shard } from './shard';
 import { writeChunks } from './write-chunks';
 
-export { EXPORT_LINE_LIMIT, EXPORT_TYPES, type ExportType } from './partition-chunk';
+export { EXPORT_LINE_LIMIT } from './partition-chunk';
+export { EXPORT_TYPES, type ExportType } from './export-types';
 
 /** Target input bytes per partition: the memory bound of the grouping. */
 export const PARTITION_BYTES = 32 * 1024 * 1024;
@@ -328,72 +328,94 @@ async function partition(
   return { summary: { patients, resources, partitions: count }, paths };
 }
 
+/** A patient's records in a partition: `[chunk, start, end]` triples into the chunks read. */
 interface Group {
-  patient: SourceLine | undefined;
-  readonly resources: SourceLine[];
+  /** The Patient's record, if any. */
+  patient: [number, number, number] | undefined;
+  /** The other resources' records, in partition order. */
+  readonly resources: number[];
+  /** Bytes of all the records. */
+  bytes: number;
 }
 
 /** A partition file read and grouped by patient. */
 interface GroupedPartition {
+  /** The partition file's bytes, as read (the groups point into them). */
+  readonly chunks: readonly Buffer[];
   readonly groups: Map<string, Group>;
   /** Errors found while reading it (a second Patient with the same id), in line order. */
   readonly errors: readonly string[];
 }
 
+const NEWLINE = 0x0a;
+
+/** The record at `[chunk, start, end]` (end: after its newline), decoded. */
+function recordAt(
+  chunks: readonly Buffer[],
+  names: readonly string[],
+  chunk = 0,
+  start = 0,
+  end = 0,
+): SourceLine {
+  return recordSource(chunks[chunk]?.toString('utf8', start, end - 1) ?? '', names);
+}
+
 /**
- * Pass 2, reading: one partition, grouped by patient.
+ * Pass 2, reading: one partition, grouped by patient. Only each record's patient id is decoded
+ * (partition-record.ts: the thread that forecasts a patient decodes their records).
  */
 async function groupPartition(
   path: string,
   files: readonly ExportFile[],
 ): Promise<GroupedPartition> {
-  const types = EXPORT_TYPE_NAMES;
+  const names = files.map((f) => f.name);
+  const chunks: Buffer[] = [];
   const groups = new Map<string, Group>();
   const errors: string[] = [];
-  for await (const batch of ndjsonLineBatches(readFile(path), EXPORT_LINE_LIMIT * 2)) {
-    for (const line of batch) {
-      if (!('text' in line) || line.text === '') {
-        continue;
+  const sourceAt = (chunk: number, start: number, end: number): SourceLine =>
+    recordAt(chunks, names, chunk, start, end);
+  for await (const piece of ndjsonChunks(readFile(path), EXPORT_LINE_LIMIT * 2)) {
+    if (piece.kind !== 'lines') {
+      throw new Error(`corrupt partition file ${path}`); // records are at most a line and a prefix
+    }
+    const { bytes } = piece;
+    const chunk = chunks.push(bytes) - 1;
+    let start = 0;
+    while (start < bytes.length) {
+      let end = bytes.indexOf(NEWLINE, start);
+      end = end < 0 ? bytes.length : end + 1; // with its newline (written by partition() above)
+      const head = recordHead(bytes, start, end);
+      if (head === undefined) {
+        throw new Error(`corrupt partition file ${path}`);
       }
-      const t = line.text;
-      const a = t.indexOf('\t');
-      const b = t.indexOf('\t', a + 1);
-      const c = t.indexOf('\t', b + 1);
-      const d = t.indexOf('\t', c + 1);
-      const id = t.slice(0, a);
-      const type = types[Number(t.slice(a + 1, b))];
-      const file = files[Number(t.slice(b + 1, c))];
-      if (type === undefined || file === undefined) {
-        throw new Error(`corrupt partition file ${path}`); // written by partition() above
-      }
-      const source: SourceLine = {
-        type,
-        file: file.name,
-        line: Number(t.slice(c + 1, d)),
-        text: t.slice(d + 1),
-      };
+      const id = bytes.toString('latin1', start, head.idEnd);
       let group = groups.get(id);
       if (group === undefined) {
-        group = { patient: undefined, resources: [] };
+        group = { patient: undefined, resources: [], bytes: 0 };
         groups.set(id, group);
       }
-      if (type !== 'Patient') {
-        group.resources.push(source);
+      if (head.type !== 'Patient') {
+        group.resources.push(chunk, start, end);
+        group.bytes += end - start;
       } else if (group.patient === undefined) {
-        group.patient = source;
+        group.patient = [chunk, start, end];
+        group.bytes += end - start;
       } else {
+        const first = sourceAt(...group.patient);
+        const again = sourceAt(chunk, start, end);
         errors.push(
           exportError(
-            `${source.file} line ${source.line}`,
+            `${again.file} line ${again.line}`,
             'duplicate',
-            `Patient/${id} appears again (first in ${group.patient.file} line ${group.patient.line}); this copy is not used`,
+            `Patient/${id} appears again (first in ${first.file} line ${first.line}); this copy is not used`,
             'Patient.id',
           ),
         );
       }
+      start = end;
     }
   }
-  return { groups, errors };
+  return { chunks, groups, errors };
 }
 
 /**
@@ -402,14 +424,19 @@ async function groupPartition(
  */
 async function* partitionItems(
   partition: GroupedPartition,
+  files: readonly ExportFile[],
   onError: ReadExportOptions['onError'],
 ): AsyncGenerator<BulkItem> {
+  const names = files.map((f) => f.name);
+  const { chunks } = partition;
   for (const error of partition.errors) {
     await onError(error);
   }
   for (const [patientId, group] of partition.groups) {
-    if (group.patient === undefined) {
-      for (const r of group.resources) {
+    const { patient, resources } = group;
+    if (patient === undefined) {
+      for (let i = 0; i < resources.length; i += 3) {
+        const r = recordAt(chunks, names, resources[i], resources[i + 1], resources[i + 2]);
         await onError(
           exportError(
             `${r.file} line ${r.line}`,
@@ -421,7 +448,12 @@ async function* partitionItems(
       }
       continue;
     }
-    yield { kind: 'patient', patientId, patient: group.patient, resources: group.resources };
+    yield {
+      kind: 'patient',
+      patientId,
+      records: gatherRecords(chunks, patient, resources, group.bytes),
+      files: names,
+    };
   }
 }
 
@@ -462,7 +494,7 @@ export function readExport(options: ReadExportOptions): {
         // threads would otherwise run out of work at every partition boundary.
         const path = paths[i + 1];
         next = path === undefined ? undefined : read(path);
-        yield* partitionItems(grouped, onError);
+        yield* partitionItems(grouped, files, onError);
       }
     },
   };

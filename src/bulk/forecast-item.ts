@@ -27,6 +27,7 @@ import {
 import { isRecord } from '../fhir/json';
 import { jsonValue } from '../fhir/json-text';
 import { operationOutcome, outcomeIssue } from '../fhir/outcome';
+import { patientSources } from './partition-record';
 import { inShard, type Shard } from './shard';
 
 /** What is fixed for a whole run. */
@@ -60,12 +61,17 @@ export type BulkItem =
       readonly bytes: number;
       readonly limit: number;
     }
-  /** A patient of a bulk export with their Immunization / Condition / Observation / AllergyIntolerance lines. */
+  /**
+   * A patient of a bulk export with their Immunization / Condition / Observation /
+   * AllergyIntolerance lines, as partition records (partition-record.ts).
+   */
   | {
       readonly kind: 'patient';
       readonly patientId: string;
-      readonly patient: SourceLine;
-      readonly resources: readonly SourceLine[];
+      /** The patient's partition records, UTF-8, the Patient's first. */
+      readonly records: Uint8Array;
+      /** The export files' names, by the file index of the records. */
+      readonly files: readonly string[];
     };
 
 /**
@@ -227,16 +233,17 @@ function forecastPatient(
   run: RunSettings,
   catalog: ForecastCatalog,
 ): ItemResult {
+  const sources = patientSources(item);
   // Parameter order: 0 assessmentDate, 1 knowledgeBaseVersion, 2 patient, 3… the resources.
   // Each line is parsed once; the parsed resources also give the ids named in issues.
-  const patient = JSON.parse(item.patient.text) as unknown;
+  const patient = JSON.parse(sources.patient.text) as unknown;
   const parsed: unknown[] = [patient];
   const parameter: unknown[] = [
     { name: 'assessmentDate', valueDate: run.assessmentDate },
     { name: 'knowledgeBaseVersion', valueString: run.version },
     { name: 'patient', resource: patient },
   ];
-  for (const source of item.resources) {
+  for (const source of sources.resources) {
     const resource = JSON.parse(source.text) as unknown;
     parsed.push(resource);
     // A vaccine not given, with a reason (e.g. a contraindication or immunity), is a CDSi
@@ -253,7 +260,7 @@ function forecastPatient(
     if (i < 2) {
       return undefined;
     }
-    const source = i === 2 ? item.patient : item.resources[i - 3];
+    const source = i === 2 ? sources.patient : sources.resources[i - 3];
     return source === undefined ? undefined : { source, resource: parsed[i - 2] };
   };
   const locate = (issue: OperationOutcomeIssue): OperationOutcomeIssue =>

@@ -2,7 +2,7 @@
  * The per-line work of pass 1 of reading a bulk export (see bulk-export.ts), on one chunk of an
  * export file: whole lines, cut at a newline by the reading thread. Each line is checked (JSON, the
  * file's resource type, a patient reference), kept or not by the shard, and becomes a partition
- * record `<patient id>\t<type index>\t<file index>\t<line>\t<resource JSON>\n`.
+ * record (partition-record.ts).
  *
  * Pure and synchronous, so that it runs the same on a worker thread (the pool of a bulk run: pass
  * 1 then uses every core) and on the calling thread (`--workers 0`): one implementation of the
@@ -15,20 +15,10 @@
 import { isUtf8 } from 'node:buffer';
 import { FHIR_ID, isRecord } from '../fhir/json';
 import { jsonValue } from '../fhir/json-text';
+import { EXPORT_TYPE_NAMES, EXPORT_TYPES, type ExportType } from './export-types';
+import { recordPrefix } from './partition-record';
+import { resourceScanner, type ResourceScanner } from './resource-scan';
 import { inShard, partitionOf, type Shard } from './shard';
-
-/** The resource types read from an export, and the element that names the patient. */
-export const EXPORT_TYPES = {
-  Patient: 'id',
-  Immunization: 'patient',
-  Condition: 'subject',
-  Observation: 'subject',
-  AllergyIntolerance: 'patient',
-} as const;
-/** A resource type read from an export. */
-export type ExportType = keyof typeof EXPORT_TYPES;
-/** The export types in the order of their index in a partition record. */
-export const EXPORT_TYPE_NAMES = Object.keys(EXPORT_TYPES) as ExportType[];
 
 /** Longest resource line accepted in an export. */
 export const EXPORT_LINE_LIMIT = 16 * 1024 * 1024;
@@ -37,28 +27,69 @@ export const EXPORT_LINE_LIMIT = 16 * 1024 * 1024;
 const PATIENT_REFERENCE =
   /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/;
 
-/** The patient id a resource belongs to, or why there is none. */
+/** Why a line is not kept: an issue of its error. */
+interface LineProblem {
+  readonly code: 'structure' | 'required';
+  readonly diagnostics: string;
+  readonly expression: string;
+}
+
+/**
+ * The patient id a resource line belongs to, or why there is none — from the two values pass 1
+ * reads of it, whether `JSON.parse` or the scanner (resource-scan.ts) read them.
+ *
+ * @param type - The file's resource type.
+ * @param resourceType - The resource's top-level `resourceType` (`undefined` if it is no object).
+ * @param patient - The value naming its patient: top-level `id` for a Patient, else the
+ * `reference` of the top-level element of {@link EXPORT_TYPES} (`undefined` if that is no object).
+ */
 function patientIdOf(
   type: ExportType,
-  resource: Readonly<Record<string, unknown>>,
-): string | { problem: string; expression: string } {
+  resourceType: unknown,
+  patient: unknown,
+): string | LineProblem {
+  if (resourceType !== type) {
+    return {
+      code: 'structure',
+      diagnostics: `the line is not a ${type} resource`,
+      expression: 'resourceType',
+    };
+  }
   const element = EXPORT_TYPES[type];
   if (element === 'id') {
-    const id = resource['id'];
-    return typeof id === 'string' && FHIR_ID.test(id)
-      ? id
-      : { problem: 'Patient.id is missing or not a FHIR id', expression: 'Patient.id' };
+    return typeof patient === 'string' && FHIR_ID.test(patient)
+      ? patient
+      : {
+          code: 'required',
+          diagnostics: 'Patient.id is missing or not a FHIR id',
+          expression: 'Patient.id',
+        };
   }
-  const ref = resource[element];
-  const reference = isRecord(ref) ? ref['reference'] : undefined;
-  const m = typeof reference === 'string' ? PATIENT_REFERENCE.exec(reference) : null;
+  const m = typeof patient === 'string' ? PATIENT_REFERENCE.exec(patient) : null;
   return m === null
     ? {
-        problem: `${type}.${element} must be a reference to a Patient (Patient/<id>)`,
+        code: 'required',
+        diagnostics: `${type}.${element} must be a reference to a Patient (Patient/<id>)`,
         expression: `${type}.${element}.reference`,
       }
     : (m[1] ?? '');
 }
+
+/** {@link patientIdOf} for a line as `JSON.parse` gave it. */
+function parsedPatientIdOf(type: ExportType, resource: unknown): string | LineProblem {
+  if (!isRecord(resource)) {
+    return patientIdOf(type, undefined, undefined);
+  }
+  const element = EXPORT_TYPES[type];
+  const value = resource[element];
+  const patient = element === 'id' ? value : isRecord(value) ? value['reference'] : undefined;
+  return patientIdOf(type, resource['resourceType'], patient);
+}
+
+/** The fast path's scanner of each export type (see resource-scan.ts). */
+const SCANNERS = Object.fromEntries(
+  EXPORT_TYPE_NAMES.map((t) => [t, resourceScanner(EXPORT_TYPES[t])]),
+) as Record<ExportType, ResourceScanner>;
 
 /**
  * An error about the export: an OperationOutcome line (ASCII, like all bulk output).
@@ -130,6 +161,15 @@ export interface PartitionChunkTask {
   readonly lineLimit?: number | undefined;
 }
 
+/** How {@link partitionChunk} reads the lines (for tests). */
+export interface PartitionChunkOptions {
+  /**
+   * Whether lines go through the byte scanner first (resource-scan.ts); default true. `false`:
+   * every line is decoded and parsed with `JSON.parse`. The results are the same either way.
+   */
+  readonly scan?: boolean | undefined;
+}
+
 /** What a chunk gave. Structured-cloneable (it travels back from a thread). */
 export interface PartitionChunkResult {
   /**
@@ -161,9 +201,19 @@ const CR = 0x0d;
  * when it is over the limit, not JSON, not a resource of the file's type, or names no patient;
  * a blank line is skipped silently (no resource is lost). A `\r` before the newline is dropped.
  *
+ * Fast path: a line that the byte scanner (resource-scan.ts) reads, and whose values name a
+ * patient, is kept without being decoded or parsed. Every other line — not JSON, or anything the
+ * scanner does not read exactly, or a line with an error — is decoded and parsed with
+ * `JSON.parse`, which gives the errors. The scanner's values are checked by the same
+ * {@link patientIdOf} as the parsed ones, so both paths keep the same lines with the same ids.
+ *
  * @param task - The chunk and where it comes from.
+ * @param options - Whether to use the scanner (tests compare with and without).
  */
-export function partitionChunk(task: PartitionChunkTask): PartitionChunkResult {
+export function partitionChunk(
+  task: PartitionChunkTask,
+  options: PartitionChunkOptions = {},
+): PartitionChunkResult {
   const { type, shard, partitions } = task;
   const limit = task.lineLimit ?? EXPORT_LINE_LIMIT;
   const report = reportsOrphans(shard);
@@ -175,6 +225,8 @@ export function partitionChunk(task: PartitionChunkTask): PartitionChunkResult {
   // by U+FFFD in the text, so such a line is written as its text re-encoded — the record it had
   // when records were built from the decoded text.
   const allUtf8 = isUtf8(chunk);
+  // The scanner passes bytes ≥ 0x80 inside strings unchecked: only on valid UTF-8.
+  const scan = allUtf8 && options.scan !== false ? SCANNERS[type] : undefined;
   const errors: string[] = [];
   // The kept lines, in order: partition, record prefix, line start and end (or re-encoded text).
   const parts: number[] = [];
@@ -211,38 +263,38 @@ export function partitionChunk(task: PartitionChunkTask): PartitionChunkResult {
       continue;
     }
     linesRead += 1;
-    const text = chunk.toString('utf8', lineStart, lineEnd);
-    if (text.trim() === '') {
-      continue; // a blank line in an export file is no resource; nothing is lost
+    let id: string | undefined;
+    // Trusted only when it reads the line and the line is fine; else the slow path below.
+    const scanned = scan?.(chunk, lineStart, lineEnd);
+    if (scanned !== undefined) {
+      const found = patientIdOf(type, scanned.resourceType, scanned.patient);
+      id = typeof found === 'string' ? found : undefined;
     }
-    let resource: unknown;
-    try {
-      resource = JSON.parse(text);
-    } catch {
-      if (report) {
-        errors.push(exportError(where(number), 'structure', 'the line is not valid JSON'));
+    let reencoded: Buffer | undefined;
+    if (id === undefined) {
+      const text = chunk.toString('utf8', lineStart, lineEnd);
+      if (text.trim() === '') {
+        continue; // a blank line in an export file is no resource; nothing is lost
       }
-      continue;
-    }
-    if (!isRecord(resource) || resource['resourceType'] !== type) {
-      if (report) {
-        errors.push(
-          exportError(
-            where(number),
-            'structure',
-            `the line is not a ${type} resource`,
-            'resourceType',
-          ),
-        );
+      let resource: unknown;
+      try {
+        resource = JSON.parse(text);
+      } catch {
+        if (report) {
+          errors.push(exportError(where(number), 'structure', 'the line is not valid JSON'));
+        }
+        continue;
       }
-      continue;
-    }
-    const id = patientIdOf(type, resource);
-    if (typeof id !== 'string') {
-      if (report) {
-        errors.push(exportError(where(number), 'required', id.problem, id.expression));
+      const found = parsedPatientIdOf(type, resource);
+      if (typeof found !== 'string') {
+        if (report) {
+          errors.push(exportError(where(number), found.code, found.diagnostics, found.expression));
+        }
+        continue;
       }
-      continue;
+      id = found;
+      reencoded =
+        allUtf8 || isUtf8(chunk.subarray(lineStart, lineEnd)) ? undefined : Buffer.from(text);
     }
     if (shard !== undefined && !inShard(id, shard)) {
       continue;
@@ -253,9 +305,7 @@ export function partitionChunk(task: PartitionChunkTask): PartitionChunkResult {
     }
     const p = partitionOf(id, partitions);
     // The id is ASCII (a FHIR id), so the prefix is as many bytes as characters.
-    const prefix = `${id}\t${typeIndex}\t${task.fileIndex}\t${number}\t`;
-    const reencoded =
-      allUtf8 || isUtf8(chunk.subarray(lineStart, lineEnd)) ? undefined : Buffer.from(text);
+    const prefix = recordPrefix(id, typeIndex, task.fileIndex, number);
     parts.push(p);
     prefixes.push(prefix);
     starts.push(lineStart);
@@ -276,7 +326,12 @@ export function partitionChunk(task: PartitionChunkTask): PartitionChunkResult {
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i] ?? 0;
     let pos = at[p] ?? 0;
-    pos += records.write(prefixes[i] ?? '', pos, 'latin1');
+    // The prefix is ASCII: its characters are its bytes (a loop costs less than a call to
+    // `write` for some twenty characters).
+    const prefix = prefixes[i] ?? '';
+    for (let k = 0; k < prefix.length; k++) {
+      records[pos++] = prefix.charCodeAt(k);
+    }
     const reencoded = texts[i];
     pos +=
       reencoded === undefined

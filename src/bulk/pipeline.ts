@@ -46,7 +46,7 @@ function charsOf(item: BulkItem): number {
     case 'too-long':
       return 0;
     case 'patient':
-      return item.resources.reduce((n, r) => n + r.text.length, item.patient.text.length);
+      return item.records.byteLength;
   }
 }
 

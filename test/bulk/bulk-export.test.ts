@@ -13,6 +13,7 @@ import { writeBulkExport } from '../../bench/population';
 import { findExportFiles, readExport, type ReadExportOptions } from '../../src/bulk/bulk-export';
 import { createThreadPool, type ForecastExecutor } from '../../src/bulk/executor';
 import type { BulkItem } from '../../src/bulk/forecast-item';
+import { patientSources } from '../../src/bulk/partition-record';
 import { ndjsonChunks, ndjsonLineBatches } from '../../src/bulk/ndjson-lines';
 import {
   partitionChunk,
@@ -400,10 +401,9 @@ describe('readExport pass 1', () => {
       expect(threads.progress.at(-1)).toEqual(inline.progress.at(-1));
     }
     const p3 = inline.items.find((i) => i.kind === 'patient' && i.patientId === 'p3');
-    expect(p3?.kind === 'patient' && p3.resources.map((r) => [r.file, r.line])).toContainEqual([
-      'Immunization.001.ndjson',
-      103,
-    ]);
+    expect(
+      p3?.kind === 'patient' && patientSources(p3).resources.map((r) => [r.file, r.line]),
+    ).toContainEqual(['Immunization.001.ndjson', 103]);
   }, 60_000);
 
   test('a partition file that cannot be written stops the pass with its error', async () => {

@@ -9,10 +9,25 @@ import { join } from 'node:path';
 import type { ImmunizationEvaluation, ImmunizationRecommendation, OperationOutcome } from 'fhir/r4';
 import { writeBulkExport, writeParametersNdjson } from '../../bench/population';
 import { readExport, findExportFiles } from '../../src/bulk/bulk-export';
-import type { BulkItem } from '../../src/bulk/forecast-item';
+import type { BulkItem, SourceLine } from '../../src/bulk/forecast-item';
+import { patientSources } from '../../src/bulk/partition-record';
 import { EXIT, runForecastBulk, type BulkCliIo } from '../../src/cli/forecast-bulk';
 import { cvx, immunization, patient } from '../fhir/builders';
 import { inputLine } from './support';
+
+/** The patients of an export as read, with their resource lines decoded. */
+async function patientsOf(
+  items: AsyncIterable<BulkItem>,
+): Promise<{ patientId: string; patient: SourceLine; resources: SourceLine[] }[]> {
+  const patients = [];
+  for await (const item of items) {
+    if (item.kind !== 'patient') {
+      throw new Error(`an export gives patients, not ${item.kind}`);
+    }
+    patients.push({ patientId: item.patientId, ...patientSources(item) });
+  }
+  return patients;
+}
 
 let dir: string;
 beforeAll(() => {
@@ -276,19 +291,14 @@ test('grouping across many partitions keeps each patient whole', async () => {
   const summary = await reader.partition();
   expect(summary.partitions).toBeGreaterThan(10);
   expect(summary.patients).toBe(300);
-  const items: BulkItem[] = [];
-  for await (const item of reader.items()) {
-    items.push(item);
-  }
+  const items = await patientsOf(reader.items());
   expect(errors).toEqual([]);
   expect(items).toHaveLength(300);
-  const resources = items.flatMap((i) => (i.kind === 'patient' ? i.resources : []));
+  const resources = items.flatMap((i) => i.resources);
   expect(resources.length + 300).toBe(summary.resources);
   for (const item of items) {
-    if (item.kind === 'patient') {
-      for (const r of item.resources) {
-        expect(r.text).toContain(`"Patient/${item.patientId}"`);
-      }
+    for (const r of item.resources) {
+      expect(r.text).toContain(`"Patient/${item.patientId}"`);
     }
   }
 }, 60_000);
@@ -338,10 +348,7 @@ test('every resource reaches its patient as written, with its file and line; bad
   const summary = await reader.partition();
   expect(summary.partitions).toBeGreaterThan(20);
   expect(progress.at(-1)).toEqual([bytes, lineCount]);
-  const items: BulkItem[] = [];
-  for await (const item of reader.items()) {
-    items.push(item);
-  }
+  const items = await patientsOf(reader.items());
   const imm0Lines = readFileSync(imm0, 'utf8').split('\n').length - 1;
   const patLines = readFileSync(pat, 'utf8').split('\n').length - 1;
   expect(errors).toEqual([
@@ -353,9 +360,6 @@ test('every resource reaches its patient as written, with its file and line; bad
   expect(items).toHaveLength(120);
   let seen = 0;
   for (const item of items) {
-    if (item.kind !== 'patient') {
-      continue;
-    }
     for (const r of [item.patient, ...item.resources]) {
       seen += 1;
       expect(r.text).toBe(lineText.get(`${r.file}:${r.line}`));
@@ -366,8 +370,8 @@ test('every resource reaches its patient as written, with its file and line; bad
   // Every line but the 3 refused, the blank one and the second copy of Patient/p3.
   expect(seen).toBe(lineCount - 3 - 1 - 1);
   expect(seen).toBe(summary.resources - 1);
-  const p2 = items.find((i) => i.kind === 'patient' && i.patientId === 'p2');
-  expect(p2?.kind === 'patient' && p2.resources.at(-1)?.text).toContain('"id":"ñ"');
+  const p2 = items.find((i) => i.patientId === 'p2');
+  expect(p2?.resources.at(-1)?.text).toContain('"id":"ñ"');
 }, 60_000);
 
 test.each([

@@ -4,6 +4,7 @@
  */
 import type { OperationOutcome } from 'fhir/r4';
 import { forecastItem, safeForecastItem, type RunSettings } from '../../src/bulk/forecast-item';
+import { patientItem } from '../../src/bulk/partition-record';
 import type { ForecastCatalog } from '../../src/fhir/immds-forecast';
 import { committedCatalog, cvx, immunization, patient } from '../fhir/builders';
 import { inputLine } from './support';
@@ -49,16 +50,10 @@ test('a line naming another rule-set version is refused, the same one (any spell
 test('an issue about an exported resource names the resource, its file and line, and a FHIRPath in it', () => {
   const text = (r: object) => JSON.stringify(r);
   const result = forecastItem(
-    {
-      kind: 'patient',
-      patientId: 'p1',
-      patient: {
-        type: 'Patient',
-        file: 'Patient.ndjson',
-        line: 1,
-        text: text(patient({ id: 'p1' })),
-      },
-      resources: [
+    patientItem(
+      'p1',
+      { type: 'Patient', file: 'Patient.ndjson', line: 1, text: text(patient({ id: 'p1' })) },
+      [
         {
           type: 'Immunization',
           file: 'Immunization.002.ndjson',
@@ -66,7 +61,7 @@ test('an issue about an exported resource names the resource, its file and line,
           text: text(immunization('odd', '2024-05-17', cvx('999'))),
         },
       ],
-    },
+    ),
     { ...run, output: 'resources' },
     catalog,
   );
@@ -84,16 +79,10 @@ test('an issue about an exported resource names the resource, its file and line,
   expect(result.recommendation).toBeDefined();
 
   const bad = forecastItem(
-    {
-      kind: 'patient',
-      patientId: 'p1',
-      patient: {
-        type: 'Patient',
-        file: 'Patient.ndjson',
-        line: 1,
-        text: text(patient({ id: 'p1' })),
-      },
-      resources: [
+    patientItem(
+      'p1',
+      { type: 'Patient', file: 'Patient.ndjson', line: 1, text: text(patient({ id: 'p1' })) },
+      [
         {
           type: 'Immunization',
           file: 'Immunization.ndjson',
@@ -101,7 +90,7 @@ test('an issue about an exported resource names the resource, its file and line,
           text: text(immunization('half', '2024-05', cvx('08'))),
         },
       ],
-    },
+    ),
     { ...run, output: 'resources' },
     catalog,
   );

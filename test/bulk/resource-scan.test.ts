@@ -1,0 +1,600 @@
+/**
+ * The fast path of pass 1 (resource-scan.ts): whatever line the byte scanner accepts, `JSON.parse`
+ * accepts too and gives the same `resourceType` and patient value; and `partitionChunk` gives the
+ * same records, offsets, errors and counts with the scanner as without it — on hand-written edge
+ * cases and on thousands of randomly mutated resource lines (seeded, so a failure reproduces).
+ */
+import { isUtf8 } from 'node:buffer';
+import { syntheticPopulation } from '../../bench/population';
+import { EXPORT_TYPES, EXPORT_TYPE_NAMES, type ExportType } from '../../src/bulk/export-types';
+import {
+  partitionChunk,
+  type PartitionChunkResult,
+  type PartitionChunkTask,
+} from '../../src/bulk/partition-chunk';
+import { resourceScanner, type ScannedResource } from '../../src/bulk/resource-scan';
+
+/** mulberry32: a small seeded PRNG (uniform in [0, 1)). */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** What `JSON.parse` gives for the two values pass 1 reads, or `invalid`. */
+function parsedValues(line: Buffer, element: string): 'invalid' | [unknown, unknown] {
+  let resource: unknown;
+  try {
+    resource = JSON.parse(line.toString('utf8'));
+  } catch {
+    return 'invalid';
+  }
+  if (typeof resource !== 'object' || resource === null || Array.isArray(resource)) {
+    return [undefined, undefined];
+  }
+  const r = resource as Record<string, unknown>;
+  const value = r[element];
+  const patient =
+    element === 'id'
+      ? value
+      : typeof value === 'object' && value !== null && !Array.isArray(value)
+        ? (value as Record<string, unknown>)['reference']
+        : undefined;
+  return [r['resourceType'], patient];
+}
+
+const scanners = new Map<string, ReturnType<typeof resourceScanner>>();
+/** The scanner's answer for a whole line. */
+function scan(line: Buffer | string, element: string): ScannedResource | undefined {
+  const bytes = typeof line === 'string' ? Buffer.from(line) : line;
+  let scanner = scanners.get(element);
+  if (scanner === undefined) {
+    scanner = resourceScanner(element);
+    scanners.set(element, scanner);
+  }
+  // Inside a larger buffer, with bytes before and after that are not the line's.
+  const padded = Buffer.concat([Buffer.from('}\n'), bytes, Buffer.from('\n"x}')]);
+  return scanner(padded, 2, 2 + bytes.length);
+}
+
+/**
+ * The safety rule: if the scanner accepts a line, `JSON.parse` accepts it and gives the same
+ * values. Returns whether the scanner accepted it.
+ */
+function agrees(line: Buffer | string, element: string): boolean {
+  const bytes = typeof line === 'string' ? Buffer.from(line) : line;
+  const got = scan(bytes, element);
+  if (got === undefined) {
+    return false;
+  }
+  expect({ line: bytes.toString(), values: parsedValues(bytes, element) }).toEqual({
+    line: bytes.toString(),
+    values: [got.resourceType, got.patient],
+  });
+  return true;
+}
+
+const IMM = (members: string): string =>
+  `{"resourceType":"Immunization",${members},"patient":{"reference":"Patient/p1"}}`;
+
+describe('resourceScanner', () => {
+  test.each([
+    ['plain', '{"resourceType":"Patient","id":"p1"}', 'id', ['Patient', 'p1']],
+    [
+      'whitespace around everything',
+      ' \t{ "resourceType" :\r"Patient" ,\t"id": "p1" } \r',
+      'id',
+      ['Patient', 'p1'],
+    ],
+    [
+      'nested patient keys (extension, contained)',
+      '{"resourceType":"Immunization","contained":[{"resourceType":"Patient","id":"x","patient":{"reference":"Patient/x"}}],"extension":[{"patient":{"reference":"Patient/y"}}],"patient":{"extension":[{"reference":"Patient/z"}],"reference":"Patient/p1","display":"P"}}',
+      'patient',
+      ['Immunization', 'Patient/p1'],
+    ],
+    [
+      'patient before resourceType',
+      '{"patient":{"reference":"Patient/p1"},"resourceType":"Immunization"}',
+      'patient',
+      ['Immunization', 'Patient/p1'],
+    ],
+    [
+      'a reference with _history',
+      '{"resourceType":"Condition","subject":{"reference":"Patient/p1/_history/2"}}',
+      'subject',
+      ['Condition', 'Patient/p1/_history/2'],
+    ],
+    [
+      'an absolute reference',
+      '{"resourceType":"Observation","subject":{"reference":"https://ehr.example/fhir/Patient/p1"}}',
+      'subject',
+      ['Observation', 'https://ehr.example/fhir/Patient/p1'],
+    ],
+    [
+      'a reference that is not a Patient',
+      '{"resourceType":"Immunization","patient":{"reference":"Group/9"}}',
+      'patient',
+      ['Immunization', 'Group/9'],
+    ],
+    [
+      'another resource type',
+      '{"resourceType":"Observation","id":"p1"}',
+      'id',
+      ['Observation', 'p1'],
+    ],
+    [
+      'numbers of every shape',
+      IMM(
+        '"n":[0,-0,1,-1,10,0.5,-0.5,12.25,1e5,1E5,1e+5,1e-5,-1.5E-10,123456789012345678901234567890,1e400]',
+      ),
+      'patient',
+      ['Immunization', 'Patient/p1'],
+    ],
+    [
+      'literals',
+      IMM('"l":[true,false,null],"t":true,"f":false,"n":null'),
+      'patient',
+      ['Immunization', 'Patient/p1'],
+    ],
+    [
+      'empty containers',
+      IMM('"o":{},"a":[],"b":[{},[],[[]]],"c":{ },"d":[ ]'),
+      'patient',
+      ['Immunization', 'Patient/p1'],
+    ],
+    [
+      'escapes in values',
+      IMM('"note":"a\\"b\\\\c\\/d\\b\\f\\n\\r\\t\\u00e9\\uD83D\\uDE00\\ud800"'),
+      'patient',
+      ['Immunization', 'Patient/p1'],
+    ],
+    [
+      'escapes in keys deeper than 2',
+      IMM('"a":{"b":{"k\\u0065y":1,"reference":"\\u0050"}}'),
+      'patient',
+      ['Immunization', 'Patient/p1'],
+    ],
+    [
+      'non-ASCII in other strings and keys',
+      IMM('"note":"Zoë 日本 😀","clé":"ü"'),
+      'patient',
+      ['Immunization', 'Patient/p1'],
+    ],
+    [
+      'U+2028 and DEL in a string',
+      IMM('"note":"a\u2028b\u007f"'),
+      'patient',
+      ['Immunization', 'Patient/p1'],
+    ],
+    ['an empty key and value', IMM('"":""'), 'patient', ['Immunization', 'Patient/p1']],
+    [
+      'deep nesting',
+      IMM(
+        `"deep":${'['.repeat(100_000)}1${']'.repeat(100_000)},"o":${'{"a":'.repeat(50_000)}null${'}'.repeat(50_000)}`,
+      ),
+      'patient',
+      ['Immunization', 'Patient/p1'],
+    ],
+    [
+      'a duplicate of a key not read',
+      IMM('"status":"a","status":"b"'),
+      'patient',
+      ['Immunization', 'Patient/p1'],
+    ],
+  ] as const)('accepts %s, with the values JSON.parse gives', (_name, line, element, expected) => {
+    const got = scan(line, element);
+    expect(got === undefined ? 'fallback' : [got.resourceType, got.patient]).toEqual(expected);
+    expect(agrees(line, element)).toBe(true);
+  });
+
+  test.each([
+    // Invalid JSON: JSON.parse throws, the scanner falls back.
+    ['number 01', IMM('"n":01')],
+    ['number 1.', IMM('"n":1.')],
+    ['number .5', IMM('"n":.5')],
+    ['number -', IMM('"n":-')],
+    ['number 1e', IMM('"n":1e')],
+    ['number 1e+', IMM('"n":1e+')],
+    ['number +1', IMM('"n":+1')],
+    ['number -01', IMM('"n":-01')],
+    ['number 0x1', IMM('"n":0x1')],
+    ['number 1.e5', IMM('"n":1.e5')],
+    ['NaN', IMM('"n":NaN')],
+    ['Infinity', IMM('"n":Infinity')],
+    ['literal tru', IMM('"b":tru')],
+    ['literal nul', IMM('"b":nul')],
+    ['literal True', IMM('"b":True')],
+    ['literal truex', IMM('"b":truex')],
+    ['a trailing comma in an object', '{"resourceType":"Patient","id":"p1",}'],
+    ['a trailing comma in an array', IMM('"a":[1,]')],
+    ['an empty member', '{"resourceType":"Patient",,"id":"p1"}'],
+    ['a missing colon', '{"resourceType" "Patient","id":"p1"}'],
+    ['a missing comma', '{"resourceType":"Patient" "id":"p1"}'],
+    ['an unquoted key', '{resourceType:"Patient","id":"p1"}'],
+    ['single quotes', "{'resourceType':'Patient','id':'p1'}"],
+    ['a key that is a number', '{"resourceType":"Patient",1:"p1"}'],
+    ['garbage after the object', '{"resourceType":"Patient","id":"p1"}x'],
+    ['a second object', '{"resourceType":"Patient","id":"p1"}{}'],
+    ['an unclosed object', '{"resourceType":"Patient","id":"p1"'],
+    ['an unclosed string', '{"resourceType":"Patient","id":"p1}'],
+    ['an unclosed deep nesting', `{"resourceType":"Patient","id":"p1","a":${'['.repeat(10_000)}`],
+    ['mismatched brackets', IMM('"a":[1}')],
+    ['an extra closing bracket', '{"resourceType":"Patient","id":"p1"}}'],
+    ['a raw tab in a string', '{"resourceType":"Patient","id":"p1","x":"a\tb"}'],
+    ['a raw CR in a string', '{"resourceType":"Patient","id":"p1","x":"a\rb"}'],
+    ['a raw NUL in a string', '{"resourceType":"Patient","id":"p1","x":"a\u0000b"}'],
+    ['a bad escape', IMM('"x":"\\x41"')],
+    ['a short \\u escape', IMM('"x":"\\u00e"')],
+    ['a non-hex \\u escape', IMM('"x":"\\u00eg"')],
+    ['a backslash at the end', '{"resourceType":"Patient","id":"p1","x":"\\'],
+    ['a vertical tab as whitespace', '{"resourceType":"Patient",\u000b"id":"p1"}'],
+    ['a no-break space as whitespace', '{"resourceType":"Patient",\u00a0"id":"p1"}'],
+    ['a BOM before the object', '\ufeff{"resourceType":"Patient","id":"p1"}'],
+    ['a comment', '{"resourceType":"Patient",/* c */"id":"p1"}'],
+  ])('falls back on invalid JSON: %s', (_name, line) => {
+    expect(() => JSON.parse(line) as unknown).toThrow();
+    expect(scan(line, 'id')).toBeUndefined();
+    expect(scan(line, 'patient')).toBeUndefined();
+  });
+
+  test.each([
+    ['an escape in a top-level key', '{"resourceType":"Patient","i\\u0064":"p1"}', 'id'],
+    [
+      'an escape in another top-level key',
+      '{"resourceType":"Patient","id":"p1","x\\u0041":1}',
+      'id',
+    ],
+    [
+      'an escape in a key at depth 2',
+      '{"resourceType":"Immunization","patient":{"r\\u0065ference":"Patient/p2","reference":"Patient/p1"}}',
+      'patient',
+    ],
+    ['an escaped resourceType key', '{"resource\\u0054ype":"Patient","id":"p1"}', 'id'],
+    ['an escape in resourceType', '{"resourceType":"P\\u0061tient","id":"p1"}', 'id'],
+    ['an escape in the id', '{"resourceType":"Patient","id":"p\\u0031"}', 'id'],
+    [
+      'an escape in the reference',
+      '{"resourceType":"Immunization","patient":{"reference":"Patient\\/p1"}}',
+      'patient',
+    ],
+    ['non-ASCII in the id', '{"resourceType":"Patient","id":"pé"}', 'id'],
+    [
+      'non-ASCII in the reference',
+      '{"resourceType":"Immunization","patient":{"reference":"Patient/é"}}',
+      'patient',
+    ],
+    [
+      'a duplicate resourceType',
+      '{"resourceType":"Patient","id":"p1","resourceType":"Condition"}',
+      'id',
+    ],
+    ['a duplicate id', '{"resourceType":"Patient","id":"p1","id":"p2"}', 'id'],
+    [
+      'a duplicate patient',
+      '{"resourceType":"Immunization","patient":{"reference":"Patient/p1"},"patient":{"reference":"Patient/p2"}}',
+      'patient',
+    ],
+    [
+      'a duplicate reference',
+      '{"resourceType":"Immunization","patient":{"reference":"Patient/p1","reference":"Patient/p2"}}',
+      'patient',
+    ],
+    ['patient not an object', '{"resourceType":"Immunization","patient":"Patient/p1"}', 'patient'],
+    [
+      'patient an array',
+      '{"resourceType":"Immunization","patient":[{"reference":"Patient/p1"}]}',
+      'patient',
+    ],
+    ['patient null', '{"resourceType":"Immunization","patient":null}', 'patient'],
+    [
+      'reference not a string',
+      '{"resourceType":"Immunization","patient":{"reference":{"v":"Patient/p1"}}}',
+      'patient',
+    ],
+    ['reference a number', '{"resourceType":"Immunization","patient":{"reference":1}}', 'patient'],
+    [
+      '"reference" outside the element',
+      '{"resourceType":"Immunization","patient":{},"meta":{"reference":"Patient/p2"}}',
+      'patient',
+    ],
+    ['no reference', '{"resourceType":"Immunization","patient":{"display":"P"}}', 'patient'],
+    [
+      'no patient',
+      '{"resourceType":"Immunization","subject":{"reference":"Patient/p1"}}',
+      'patient',
+    ],
+    ['id an object', '{"resourceType":"Patient","id":{"value":"p1"}}', 'id'],
+    ['id a number', '{"resourceType":"Patient","id":1}', 'id'],
+    ['no id', '{"resourceType":"Patient"}', 'id'],
+    ['resourceType a number', '{"resourceType":1,"id":"p1"}', 'id'],
+    ['resourceType an array', '{"resourceType":["Patient"],"id":"p1"}', 'id'],
+    ['no resourceType', '{"id":"p1"}', 'id'],
+    ['an array at top level', '[{"resourceType":"Patient","id":"p1"}]', 'id'],
+    ['a string at top level', '"Patient"', 'id'],
+    ['an empty object', '{}', 'id'],
+    ['a blank line', ' \t\r', 'id'],
+    ['an empty line', '', 'id'],
+  ])('falls back on what it does not read exactly: %s', (_name, line, element) => {
+    expect(scan(line, element)).toBeUndefined();
+  });
+});
+
+// --- Random resource lines -------------------------------------------------------------------
+
+/** Resource lines of every export type, as `writeBulkExport` writes them, plus richer ones. */
+function sampleLines(): { type: ExportType; line: string }[] {
+  const out: { type: ExportType; line: string }[] = [];
+  for (const p of syntheticPopulation(40, { assessmentDate: '2026-03-20', seed: 7 })) {
+    out.push({ type: 'Patient', line: JSON.stringify(p.patient) });
+    for (const c of p.conditions) {
+      out.push({ type: 'Condition', line: JSON.stringify(c) });
+    }
+    for (const i of p.immunizations) {
+      out.push({ type: 'Immunization', line: JSON.stringify(i) });
+    }
+  }
+  out.push(
+    {
+      type: 'Patient',
+      line: '{"resourceType":"Patient","id":"p-9.x","name":[{"family":"Müller","given":["Zoë"]}],"extension":[{"url":"http://x","valueDecimal":-1.5e-3}],"active":true,"deceasedBoolean":false,"photo":null}',
+    },
+    {
+      type: 'Observation',
+      line: '{"resourceType":"Observation","id":"o1","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"22322-2"}]},"subject":{"reference":"https://ehr.example/fhir/Patient/p3/_history/1","display":"a \\"quoted\\" \\u00e9"},"valueQuantity":{"value":1.25E2,"unit":"[IU]/mL"}}',
+    },
+    {
+      type: 'AllergyIntolerance',
+      line: ' {"resourceType" : "AllergyIntolerance", "id":"a1", "patient" : {"reference":"Patient/p4"}, "contained":[{"resourceType":"Patient","id":"c","patient":{"reference":"Patient/zz"}}], "note":[{"text":"\\t日本"}] } ',
+    },
+  );
+  return out;
+}
+
+/** Bytes that make or break JSON (and a few others). */
+const ALPHABET = Buffer.from('{}[]":,\\/ \t\r-+.0123456789eEtrufalsn"uUaAfF0é');
+const SNIPPETS = [
+  '"resourceType":"Patient",',
+  '"resourceType":"Immunization",',
+  '"id":"p7",',
+  '"patient":{"reference":"Patient/p8"},',
+  '"subject":{"reference":"Patient/p9"},',
+  '"reference":"Patient/q",',
+  '"x":[1,{"patient":{"reference":"Patient/n"}}],',
+  '\\u0041',
+  '\\"',
+  '"\\u0069d":"p5",',
+  '01',
+  '1e',
+  'tru',
+  ',}',
+  '\u0001',
+  'é',
+];
+
+/** A mutated copy of a line: a few deletions, insertions, replacements, copies. */
+function mutate(line: Buffer, random: () => number): Buffer {
+  let b = line;
+  const edits = 1 + Math.floor(random() * 3);
+  for (let e = 0; e < edits; e++) {
+    const at = Math.floor(random() * (b.length + 1));
+    const pick = random();
+    const byte = (): number =>
+      random() < 0.9
+        ? (ALPHABET[Math.floor(random() * ALPHABET.length)] ?? 0)
+        : Math.floor(random() * 256);
+    if (pick < 0.25) {
+      b = Buffer.concat([b.subarray(0, at), b.subarray(at + 1 + Math.floor(random() * 3))]);
+    } else if (pick < 0.45) {
+      b = Buffer.concat([b.subarray(0, at), Buffer.from([byte()]), b.subarray(at)]);
+    } else if (pick < 0.65) {
+      b = Buffer.concat([b.subarray(0, at), Buffer.from([byte()]), b.subarray(at + 1)]);
+    } else if (pick < 0.85) {
+      const s = SNIPPETS[Math.floor(random() * SNIPPETS.length)] ?? '';
+      b = Buffer.concat([b.subarray(0, at), Buffer.from(s), b.subarray(at)]);
+    } else {
+      // A copy of a slice elsewhere (duplicate members, unbalanced brackets).
+      const from = Math.floor(random() * b.length);
+      const slice = b.subarray(from, from + Math.floor(random() * 40));
+      b = Buffer.concat([b.subarray(0, at), slice, b.subarray(at)]);
+    }
+  }
+  return b;
+}
+
+/** A mutation that keeps the JSON valid: a value replaced, whitespace added, a member added. */
+function validMutation(line: Buffer, random: () => number): Buffer {
+  const resource = JSON.parse(line.toString()) as Record<string, unknown>;
+  const values: unknown[] = [
+    1,
+    -0.5,
+    1e21,
+    'Zoë',
+    'a\\b"c',
+    null,
+    true,
+    [],
+    {},
+    { patient: { reference: 'Patient/zz' } },
+    'Patient/q1',
+    { reference: 'Patient/r1' },
+    { reference: 'Patient/é' },
+  ];
+  const keys = ['resourceType', 'id', 'patient', 'subject', 'note', 'extension', 'reference'];
+  const key = keys[Math.floor(random() * keys.length)] ?? 'note';
+  if (random() < 0.5) {
+    resource[key] = values[Math.floor(random() * values.length)];
+  }
+  const text = JSON.stringify(resource, null, random() < 0.3 ? 1 : undefined).replace(
+    /\n/g,
+    random() < 0.5 ? '\r' : '\t',
+  );
+  return Buffer.from(text);
+}
+
+describe('resourceScanner on random lines', () => {
+  test('every line of a generated export is read, with the values of JSON.parse', () => {
+    const lines = sampleLines();
+    expect(lines.length).toBeGreaterThan(500);
+    for (const { type, line } of lines) {
+      expect(agrees(line, EXPORT_TYPES[type])).toBe(true);
+    }
+  });
+
+  test('a line the scanner accepts is one JSON.parse accepts, with the same values (mutated lines)', () => {
+    const random = prng(20261122);
+    const lines = sampleLines();
+    let accepted = 0;
+    let changedAndAccepted = 0;
+    let tried = 0;
+    for (let n = 0; n < 12_000; n++) {
+      const { type, line } = lines[Math.floor(random() * lines.length)]!;
+      const original = Buffer.from(line);
+      const mutated = random() < 0.2 ? validMutation(original, random) : mutate(original, random);
+      if (!isUtf8(mutated)) {
+        continue; // the scanner reads valid UTF-8 only (partitionChunk checks it first)
+      }
+      tried += 1;
+      // Each line with the element of its own type and of another (another resource type).
+      for (const element of [EXPORT_TYPES[type], random() < 0.5 ? 'id' : 'subject']) {
+        if (agrees(mutated, element)) {
+          accepted += 1;
+          if (!mutated.equals(original)) {
+            changedAndAccepted += 1;
+          }
+        }
+      }
+    }
+    // The mutations reach both sides: many lines still read, many changed ones among them.
+    expect(tried).toBeGreaterThan(10_000);
+    expect(accepted).toBeGreaterThan(2_000);
+    expect(changedAndAccepted).toBeGreaterThan(1_000);
+  });
+});
+
+// --- partitionChunk with and without the scanner ------------------------------------------
+
+/** A comparable form of a result. */
+function resultOf(r: PartitionChunkResult): unknown {
+  return { ...r, records: Buffer.from(r.records).toString('latin1') };
+}
+
+describe('partitionChunk with the scanner', () => {
+  test('gives the same records, offsets, errors and counts as with JSON.parse alone', () => {
+    const random = prng(42);
+    const lines = sampleLines();
+    let chunks = 0;
+    let kept = 0;
+    let errors = 0;
+    for (let c = 0; c < 300; c++) {
+      const type = EXPORT_TYPE_NAMES[Math.floor(random() * EXPORT_TYPE_NAMES.length)]!;
+      const own = lines.filter((l) => l.type === type);
+      const parts: Buffer[] = [];
+      const count = 1 + Math.floor(random() * 40);
+      for (let n = 0; n < count; n++) {
+        const pick = random();
+        // Mostly lines of the file's type, some of others.
+        const from = random() < 0.8 ? own : lines;
+        const line = Buffer.from(from[Math.floor(random() * from.length)]!.line);
+        let bytes =
+          pick < 0.3 ? line : pick < 0.5 ? validMutation(line, random) : mutate(line, random);
+        if (random() < 0.05) {
+          bytes = Buffer.from(random() < 0.5 ? '' : ' \t ');
+        }
+        // Mutations may insert newlines (two lines) or bytes that are not UTF-8 (the chunk
+        // then takes the slow path).
+        parts.push(bytes, Buffer.from(random() < 0.2 ? '\r\n' : '\n'));
+      }
+      if (random() < 0.3) {
+        parts.pop(); // the last line of a file without a final newline
+      }
+      const task: PartitionChunkTask = {
+        bytes: Buffer.concat(parts),
+        firstLine: 1 + Math.floor(random() * 1000),
+        fileName: `${type}.ndjson`,
+        fileIndex: Math.floor(random() * 3),
+        type,
+        partitions: 1 + Math.floor(random() * 7),
+        shard: random() < 0.3 ? { index: Math.floor(random() * 2), count: 2 } : undefined,
+        lineLimit: random() < 0.1 ? 200 : undefined,
+      };
+      const fast = partitionChunk(task);
+      const slow = partitionChunk(task, { scan: false });
+      expect(resultOf(fast)).toEqual(resultOf(slow));
+      chunks += 1;
+      kept += slow.resources;
+      errors += slow.errors.length;
+    }
+    expect(chunks).toBe(300);
+    expect(kept).toBeGreaterThan(1_000);
+    expect(errors).toBeGreaterThan(1_000);
+  });
+
+  test('the edge cases give the same results with and without the scanner', () => {
+    const lines = [
+      '{"resourceType":"Immunization","patient":{"reference":"Patient/p1/_history/3"}}',
+      '{"resourceType":"Immunization","patient":{"reference":"http://x/fhir/Patient/p2"}}',
+      '{"resourceType":"Immunization","patient":{"reference":"Patient/p1","reference":"Patient/p2"}}',
+      '{"resourceType":"Immunization","patient":{"reference":"Patient/p1"},"patient":{"reference":"Group/1"}}',
+      '{"resourceType":"Immunization","patient":{"reference":"Patient\\/p3"}}',
+      '{"resourceType":"Immunization","p\\u0061tient":{"reference":"Patient/p4"}}',
+      '{"resourceType":"Immunization","patient":"Patient/p5"}',
+      '{"resourceType":"Immunization","patient":{"reference":"Patient/p 6"}}',
+      '{"resourceType":"Immunization","patient":{"reference":"Patient/Zoë"}}',
+      '{"resourceType":"Condition","subject":{"reference":"Patient/p7"}}',
+      '{"resourceType":"Immunization","patient":{"reference":"Patient/p8"}}x',
+      '[{"resourceType":"Immunization","patient":{"reference":"Patient/p9"}}]',
+      '{}',
+      ' ',
+      `{"resourceType":"Immunization","n":${'['.repeat(20_000)}${']'.repeat(20_000)},"patient":{"reference":"Patient/p10"}}`,
+      '{"resourceType":"Immunization","note":"Zoë","patient":{"reference":"Patient/p11"}}',
+    ];
+    const task: PartitionChunkTask = {
+      bytes: Buffer.from(lines.join('\n')),
+      firstLine: 1,
+      fileName: 'Immunization.ndjson',
+      fileIndex: 0,
+      type: 'Immunization',
+      partitions: 3,
+    };
+    const fast = partitionChunk(task);
+    expect(resultOf(fast)).toEqual(resultOf(partitionChunk(task, { scan: false })));
+    // p1 (_history), p2 (absolute), p2 (the last reference), p3 and p4 (escaped), p10, p11.
+    expect(fast.resources).toBe(7);
+    // A chunk with a byte that is not UTF-8 (read through the text, as before).
+    const broken: PartitionChunkTask = {
+      ...task,
+      bytes: Buffer.concat([Buffer.from(`${lines[0]!}\n`), Buffer.from([0xff]), task.bytes]),
+    };
+    expect(resultOf(partitionChunk(broken))).toEqual(
+      resultOf(partitionChunk(broken, { scan: false })),
+    );
+  });
+
+  test('lines the scanner reads are not parsed with JSON.parse; the others are', () => {
+    const lines = sampleLines()
+      .filter((l) => l.type === 'Immunization')
+      .map((l) => l.line);
+    const parse = jest.spyOn(JSON, 'parse');
+    try {
+      const task: PartitionChunkTask = {
+        bytes: Buffer.from(`${lines.join('\n')}\nnot json\n{"resourceType":"Immunization"}\n`),
+        firstLine: 1,
+        fileName: 'Immunization.ndjson',
+        fileIndex: 0,
+        type: 'Immunization',
+        partitions: 2,
+      };
+      const r = partitionChunk(task);
+      expect(r.resources).toBe(lines.length);
+      expect(r.errors).toHaveLength(2);
+      expect(parse).toHaveBeenCalledTimes(2); // the two lines in error only
+    } finally {
+      parse.mockRestore();
+    }
+  });
+});
