@@ -349,7 +349,7 @@ interface GroupedPartition {
 
 const NEWLINE = 0x0a;
 
-/** The record at `[chunk, start, end]` (end: after its newline), decoded. */
+/** The record at `[chunk, start, end]` (end: after its newline, if any), decoded. */
 function recordAt(
   chunks: readonly Buffer[],
   names: readonly string[],
@@ -357,7 +357,9 @@ function recordAt(
   start = 0,
   end = 0,
 ): SourceLine {
-  return recordSource(chunks[chunk]?.toString('utf8', start, end - 1) ?? '', names);
+  const bytes = chunks[chunk];
+  const stop = bytes?.[end - 1] === NEWLINE ? end - 1 : end;
+  return recordSource(bytes?.toString('utf8', start, stop) ?? '', names);
 }
 
 /**
@@ -490,8 +492,8 @@ export function readExport(options: ReadExportOptions): {
         const grouped = await next;
         rmSync(paths[i] ?? '', { force: true });
         // The next partition is read and grouped while this one is forecast: grouping is work of
-        // this thread (about a tenth of a second per 1,000 patients), during which the forecasting
-        // threads would otherwise run out of work at every partition boundary.
+        // this thread, during which the forecasting threads would otherwise run out of work at
+        // every partition boundary.
         const path = paths[i + 1];
         next = path === undefined ? undefined : read(path);
         yield* partitionItems(grouped, files, onError);

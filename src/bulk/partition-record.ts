@@ -9,7 +9,8 @@
  * to group them, and the forecasting thread decodes them ({@link patientSources}). Why bytes:
  * turned into a string and an object per record on the reading thread, then copied string by
  * string to the thread (structured clone) and rebuilt there, a patient of ~26 resources cost
- * ~0.1 ms of CPU in handing over, most of the reading thread's work in the second pass.
+ * ~0.10 ms of the reading thread's CPU and ~0.055 ms of the forecasting thread's; as bytes,
+ * ~0.06 and ~0.02 ms (docs/benchmarks.md, session 6).
  *
  * This module is the one place that knows the record's layout.
  *

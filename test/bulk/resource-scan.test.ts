@@ -5,7 +5,7 @@
  * cases and on thousands of randomly mutated resource lines (seeded, so a failure reproduces).
  */
 import { isUtf8 } from 'node:buffer';
-import { syntheticPopulation } from '../../bench/population';
+import { prng, syntheticPopulation } from '../../bench/population';
 import { EXPORT_TYPES, EXPORT_TYPE_NAMES, type ExportType } from '../../src/bulk/export-types';
 import {
   partitionChunk,
@@ -13,18 +13,6 @@ import {
   type PartitionChunkTask,
 } from '../../src/bulk/partition-chunk';
 import { resourceScanner, type ScannedResource } from '../../src/bulk/resource-scan';
-
-/** mulberry32: a small seeded PRNG (uniform in [0, 1)). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What `JSON.parse` gives for the two values pass 1 reads, or `invalid`. */
 function parsedValues(line: Buffer, element: string): 'invalid' | [unknown, unknown] {
