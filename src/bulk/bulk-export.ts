@@ -366,11 +366,7 @@ function recordAt(
  * Pass 2, reading: one partition, grouped by patient. Only each record's patient id is decoded
  * (partition-record.ts: the thread that forecasts a patient decodes their records).
  */
-async function groupPartition(
-  path: string,
-  files: readonly ExportFile[],
-): Promise<GroupedPartition> {
-  const names = files.map((f) => f.name);
+async function groupPartition(path: string, names: readonly string[]): Promise<GroupedPartition> {
   const chunks: Buffer[] = [];
   const groups = new Map<string, Group>();
   const errors: string[] = [];
@@ -426,10 +422,9 @@ async function groupPartition(
  */
 async function* partitionItems(
   partition: GroupedPartition,
-  files: readonly ExportFile[],
+  names: readonly string[],
   onError: ReadExportOptions['onError'],
 ): AsyncGenerator<BulkItem> {
-  const names = files.map((f) => f.name);
   const { chunks } = partition;
   for (const error of partition.errors) {
     await onError(error);
@@ -481,9 +476,11 @@ export function readExport(options: ReadExportOptions): {
       if (paths === undefined) {
         throw new Error('partition() first');
       }
-      const { files, onError } = options;
+      const { onError } = options;
+      // The export files' names, by the file index of the partition records.
+      const names = options.files.map((f) => f.name);
       const read = (path: string): Promise<GroupedPartition> => {
-        const grouped = groupPartition(path, files);
+        const grouped = groupPartition(path, names);
         grouped.catch(ignore); // awaited below; until then a failure must not count as unhandled
         return grouped;
       };
@@ -496,7 +493,7 @@ export function readExport(options: ReadExportOptions): {
         // every partition boundary.
         const path = paths[i + 1];
         next = path === undefined ? undefined : read(path);
-        yield* partitionItems(grouped, files, onError);
+        yield* partitionItems(grouped, names, onError);
       }
     },
   };

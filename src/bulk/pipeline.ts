@@ -46,7 +46,7 @@ function charsOf(item: BulkItem): number {
     case 'too-long':
       return 0;
     case 'patient':
-      return item.records.byteLength;
+      return item.records.byteLength; // bytes: as many as characters for ASCII JSON
   }
 }
 

@@ -11,7 +11,7 @@ import { Readable } from 'node:stream';
 import type { OperationOutcome } from 'fhir/r4';
 import { writeBulkExport } from '../../bench/population';
 import { findExportFiles, readExport, type ReadExportOptions } from '../../src/bulk/bulk-export';
-import { createThreadPool, type ForecastExecutor } from '../../src/bulk/executor';
+import { createThreadPool } from '../../src/bulk/executor';
 import type { BulkItem } from '../../src/bulk/forecast-item';
 import { patientSources } from '../../src/bulk/partition-record';
 import { ndjsonChunks, ndjsonLineBatches } from '../../src/bulk/ndjson-lines';
@@ -23,6 +23,7 @@ import {
 import { inShard, type Shard } from '../../src/bulk/shard';
 import { EXIT, OUTPUT_FILES, runForecastBulk } from '../../src/cli/forecast-bulk';
 import { repoRoot } from '../fhir/builders';
+import { twoThreadPool } from './support';
 
 let dir: string;
 /** A small export with broken lines, multi-byte text, CRLF and an over-long line inside the files. */
@@ -306,13 +307,7 @@ describe('partitioning a file in chunks', () => {
 });
 
 describe('readExport pass 1', () => {
-  let pool: ForecastExecutor;
-  beforeAll(async () => {
-    pool = await createThreadPool({ rulesDir: join(repoRoot, 'rules'), threads: 2 });
-  }, 60_000);
-  afterAll(async () => {
-    await pool.close();
-  });
+  const pool = twoThreadPool();
 
   async function run(
     executor: ReadExportOptions['executor'],
@@ -393,7 +388,7 @@ describe('readExport pass 1', () => {
     expect(inline.progress.length).toBeGreaterThan(50);
 
     for (const chunkBytes of [4096, 1000, 1 << 20]) {
-      const threads = await run(pool, chunkBytes);
+      const threads = await run(pool(), chunkBytes);
       expect(threads.files).toEqual(expected);
       expect(threads.errors).toEqual(inline.errors);
       expect(threads.summary).toEqual(inline.summary);
@@ -412,7 +407,7 @@ describe('readExport pass 1', () => {
         files: findExportFiles(exp).files,
         tmpDir: join(dir, 'no-such-folder'),
         onError: () => undefined,
-        executor: pool,
+        executor: pool(),
       }).partition(),
     ).rejects.toThrow(/ENOENT/);
   });

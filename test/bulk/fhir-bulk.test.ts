@@ -6,7 +6,6 @@
 import express from 'express';
 import type { OperationOutcome, Parameters } from 'fhir/r4';
 import request from 'supertest';
-import { createThreadPool, type ForecastExecutor } from '../../src/bulk/executor';
 import type { PipelineStats } from '../../src/bulk/pipeline';
 import { fixedClock } from '../../src/http/clock';
 import { createApp } from '../../src/http/create-app';
@@ -14,10 +13,9 @@ import { createMetrics } from '../../src/http/metrics';
 import { errorHandler } from '../../src/http/middleware/error-handler';
 import { Readiness } from '../../src/http/readiness';
 import { fhirBulkRoutes } from '../../src/http/routes/fhir-bulk';
-import { committedCatalog, recommendationOf, repoRoot, twoYearOld } from '../fhir/builders';
+import { committedCatalog, recommendationOf, twoYearOld } from '../fhir/builders';
 import { fhirValidator } from '../support/fhir-schema';
-import { cheapBadLine, inputLine, ndjsonOf, patientOf } from './support';
-import { join } from 'node:path';
+import { cheapBadLine, inputLine, ndjsonOf, patientOf, twoThreadPool } from './support';
 
 const catalog = committedCatalog();
 const validator = fhirValidator();
@@ -220,13 +218,7 @@ describe('POST /fhir/$immds-forecast-bulk', () => {
 });
 
 describe('with a pool of worker threads', () => {
-  let pool: ForecastExecutor;
-  beforeAll(async () => {
-    pool = await createThreadPool({ rulesDir: join(repoRoot, 'rules'), threads: 2 });
-  }, 60_000);
-  afterAll(async () => {
-    await pool.close();
-  });
+  const pool = twoThreadPool();
 
   test('keeps the input order across threads and batches, bad lines included', async () => {
     let stats: PipelineStats | undefined;
@@ -235,7 +227,7 @@ describe('with a pool of worker threads', () => {
       fhirBulkRoutes({
         catalog,
         lineLimit: '1mb',
-        executor: pool,
+        executor: pool(),
         batchItems: 3,
         onFinished: (s) => (stats = s),
       }),
