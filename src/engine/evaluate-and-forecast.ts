@@ -43,7 +43,7 @@ const RUNNING = 2;
  * Evaluates and forecasts relevant series on demand, so that a conditional skip of type
  * 'Completed Series' (table 6-7) can ask for the status of another series group.
  */
-class AntigenRun {
+class AntigenRun implements AntigenFacts, SeriesEnvironment {
   /**
    * Per relevant series (same index as `relevantSeries`): the evaluated patient series, and
    * whether its forecast is done (1) or being computed (2); an empty slot reads `undefined` (not
@@ -53,12 +53,14 @@ class AntigenRun {
   private readonly evaluated: (PatientSeries | undefined)[];
   private readonly state: (number | undefined)[];
   private completeBefore: Map<string, boolean> | undefined;
-  readonly facts: AntigenFacts;
-  readonly env: SeriesEnvironment;
+  // The run is itself the antigen facts of its series' forecasts (§7.2, §7.3) and their access
+  // to the other series (table 6-7): no separate objects or bound closure per antigen.
+  readonly immune: boolean;
+  readonly contraindicatedVaccines: ReadonlySet<string>;
 
   constructor(
     private readonly pc: PatientContext,
-    private readonly rules: AntigenRules,
+    readonly rules: AntigenRules,
     readonly doses: readonly AntigenDose[],
     readonly relevantSeries: readonly AntigenSeries[],
   ) {
@@ -67,14 +69,8 @@ class AntigenRun {
     this.evaluated = new Array<PatientSeries | undefined>(relevantSeries.length);
     this.state = new Array<number | undefined>(relevantSeries.length);
     this.completeBefore = undefined;
-    this.facts = {
-      rules,
-      immune: hasEvidenceOfImmunity(pc, rules),
-      contraindicatedVaccines: contraindicatedVaccines(pc, rules),
-    };
-    this.env = {
-      isSeriesGroupComplete: (group, asOf) => this.isSeriesGroupComplete(group, asOf),
-    };
+    this.immune = hasEvidenceOfImmunity(pc, rules);
+    this.contraindicatedVaccines = contraindicatedVaccines(pc, rules);
   }
 
   /** Evaluates a series once (chapter 6); its forecast is still to be made. */
@@ -82,7 +78,7 @@ class AntigenRun {
     const i = this.relevantSeries.indexOf(series);
     let ps = this.evaluated[i];
     if (ps === undefined) {
-      ps = evaluateSeries(this.pc, series, this.doses, this.env);
+      ps = evaluateSeries(this.pc, series, this.doses, this);
       this.evaluated[i] = ps;
     }
     return ps;
@@ -100,7 +96,7 @@ class AntigenRun {
     }
     this.state[i] = RUNNING;
     const ps = this.evaluate(series);
-    forecastSeries(this.pc, ps, this.facts, this.env);
+    forecastSeries(this.pc, ps, this, this);
     this.state[i] = DONE;
     return ps;
   }
@@ -111,7 +107,7 @@ class AntigenRun {
    * administered before that date, as of that date: a standard series completed by later doses
    * must not make earlier risk-series doses skippable.
    */
-  private isSeriesGroupComplete(group: string, asOf: CalendarDate): boolean {
+  isSeriesGroupComplete(group: string, asOf: CalendarDate): boolean {
     const inGroup = this.relevantSeries.filter((s) => s.seriesGroup === group);
     if (asOf.isOnOrAfter(this.pc.assessmentDate)) {
       return inGroup.some((s) => this.run(s)?.status === 'Complete');
@@ -295,8 +291,8 @@ function seriesWorthForecasting(
 ): readonly AntigenSeries[] {
   if (
     candidates.length < 2 ||
-    antigenRun.facts.contraindicatedVaccines.size > 0 ||
-    hasAntigenContraindication(pc, antigenRun.facts.rules)
+    antigenRun.contraindicatedVaccines.size > 0 ||
+    hasAntigenContraindication(pc, antigenRun.rules)
   ) {
     return candidates;
   }
@@ -304,11 +300,13 @@ function seriesWorthForecasting(
   // less than sets and maps built for every antigen with doses.
   // A default series is always forecast, so it is evaluated anyway; another one is evaluated
   // only when it may have a valid dose (otherwise it has none, and its evaluation may be spared).
-  const valid = candidates.map(
-    (series) =>
+  const valid = new Array<boolean>(candidates.length);
+  for (let i = 0; i < candidates.length; i++) {
+    const series = candidates[i] as AntigenSeries;
+    valid[i] =
       (series.defaultSeries || mayHaveValidDose(pc, series, antigenRun.doses)) &&
-      hasValidDose(antigenRun.evaluate(series)),
-  );
+      hasValidDose(antigenRun.evaluate(series));
+  }
   let kept: AntigenSeries[] | undefined;
   for (let i = 0; i < candidates.length; i++) {
     const series = candidates[i] as AntigenSeries;
@@ -476,16 +474,18 @@ export function evaluateAndForecastAntigen(
   const toRun = seriesWorthForecasting(
     pc,
     antigenRun,
-    seriesToRun(
-      pc.ruleSet,
-      relevantSeries,
-      doses,
-      antigenRun.facts.contraindicatedVaccines.size > 0,
-    ),
+    seriesToRun(pc.ruleSet, relevantSeries, doses, antigenRun.contraindicatedVaccines.size > 0),
   );
-  // Exactly sized; a series is missing only while it is itself being run (table 6-7 cycles).
-  const runs = toRun.map((series) => antigenRun.run(series));
-  const relevant = runs.includes(undefined)
+  // Exactly sized, filled by a plain loop (cheaper than `map` with a callback, for every
+  // antigen); a series is missing only while it is itself being run (table 6-7 cycles).
+  const runs = new Array<PatientSeries | undefined>(toRun.length);
+  let missing = false;
+  for (let i = 0; i < toRun.length; i++) {
+    const ps = antigenRun.run(toRun[i] as AntigenSeries);
+    runs[i] = ps;
+    missing ||= ps === undefined;
+  }
+  const relevant = missing
     ? runs.filter((ps): ps is PatientSeries => ps !== undefined)
     : (runs as PatientSeries[]);
   const selection = selectBestPatientSeries(pc, relevant);

@@ -17,7 +17,7 @@ import type { CalendarDate } from '../calendar';
 import { evaluateAndForecastAntigen, type AntigenOutcome } from './evaluate-and-forecast';
 import type { ForecastResult, PatientHistory, VaccineGroupResult } from './model';
 import { organizeHistory, type AntigenDose } from './organize-history';
-import { createPatientContext } from './patient-context';
+import { antigenSlotsOf, createPatientContext } from './patient-context';
 import type { AntigenRules, RuleSet, VaccineGroupRules } from './rule-set';
 import { findTwins, twinOutcome, type AntigenTwin } from './twin-antigens';
 import { evaluateVaccineGroup } from './vaccine-group';
@@ -32,7 +32,8 @@ const NO_DOSES: readonly AntigenDose[] = [];
 
 /** An antigen of a {@link GroupPlan}. */
 interface PlannedAntigen {
-  readonly name: string;
+  /** Its slot in `OrganizedHistory.bySlot` (`antigenSlotsOf`). */
+  readonly slot: number;
   readonly rules: AntigenRules;
   /** When it is the twin of an earlier antigen of the group (`twin-antigens.ts`). */
   readonly twin: AntigenTwin | undefined;
@@ -50,6 +51,7 @@ const plans = new WeakMap<RuleSet, readonly GroupPlan[]>();
 function groupsOf(ruleSet: RuleSet): readonly GroupPlan[] {
   let plan = plans.get(ruleSet);
   if (plan === undefined) {
+    const slots = antigenSlotsOf(ruleSet);
     plan = ruleSet.vaccineGroups.map((group) => {
       const names = group.antigens.filter((antigen) => ruleSet.antigens.has(antigen));
       const rules = names.map((antigen) => ruleSet.antigens.get(antigen) as AntigenRules);
@@ -57,7 +59,7 @@ function groupsOf(ruleSet: RuleSet): readonly GroupPlan[] {
       return {
         group,
         antigens: names.map((name, i) => ({
-          name,
+          slot: slots.get(name) as number,
           rules: rules[i] as AntigenRules,
           twin: twins[i],
         })),
@@ -103,8 +105,8 @@ export function forecast(
     // Exactly sized (a list grown by `push` gets room for 17 entries at once).
     const outcomes = new Array<AntigenOutcome>(antigens.length);
     for (let i = 0; i < antigens.length; i++) {
-      const { name, rules, twin } = antigens[i] as PlannedAntigen;
-      const doses = organized.byAntigen.get(name) ?? NO_DOSES;
+      const { slot, rules, twin } = antigens[i] as PlannedAntigen;
+      const doses = organized.bySlot[slot] ?? NO_DOSES;
       const other = twin === undefined ? undefined : outcomes[twin.of];
       outcomes[i] =
         (twin !== undefined &&
@@ -114,7 +116,7 @@ export function forecast(
             twin,
             rules,
             doses,
-            organized.byAntigen.get((antigens[twin.of] as PlannedAntigen).name) ?? NO_DOSES,
+            organized.bySlot[(antigens[twin.of] as PlannedAntigen).slot] ?? NO_DOSES,
             other,
           )) ||
         evaluateAndForecastAntigen(pc, rules, doses);

@@ -4,7 +4,8 @@
  * and sort them by antigen, then date.
  */
 import type { UnusedDose } from './model';
-import type { PatientContext, PatientDose } from './patient-context';
+import { antigenSlotsOf, type PatientContext, type PatientDose } from './patient-context';
+import type { CvxAntigenAssociation } from './rule-set';
 import { reason } from './reasons';
 
 /** An antigen administered record: one administered dose seen as a dose of one antigen. */
@@ -15,10 +16,43 @@ export interface AntigenDose {
 
 /** The organised history. */
 export interface OrganizedHistory {
-  /** Antigen → its records in date order (§4.2 step 3). */
+  /**
+   * The records of the antigen of a slot (`antigenSlotsOf` of the rule set), in date order
+   * (§4.2 step 3); `undefined` when the patient has none.
+   */
+  readonly bySlot: readonly (readonly AntigenDose[] | undefined)[];
+  /** Antigen → its records in date order (the same lists as `bySlot`, keyed by name). */
   readonly byAntigen: ReadonlyMap<string, readonly AntigenDose[]>;
   /** Doses that count for no antigen, each with the reason. */
   readonly unused: readonly UnusedDose[];
+}
+
+/**
+ * {@link OrganizedHistory}: the engine reads the records by slot; the map by name is built only
+ * when asked for.
+ */
+class Organized implements OrganizedHistory {
+  private named: ReadonlyMap<string, readonly AntigenDose[]> | undefined = undefined;
+
+  constructor(
+    private readonly slots: ReadonlyMap<string, number>,
+    readonly bySlot: readonly (AntigenDose[] | undefined)[],
+    readonly unused: readonly UnusedDose[],
+  ) {}
+
+  get byAntigen(): ReadonlyMap<string, readonly AntigenDose[]> {
+    if (this.named === undefined) {
+      const named = new Map<string, readonly AntigenDose[]>();
+      for (const [antigen, slot] of this.slots) {
+        const records = this.bySlot[slot];
+        if (records !== undefined) {
+          named.set(antigen, records);
+        }
+      }
+      this.named = named;
+    }
+    return this.named;
+  }
 }
 
 /**
@@ -32,10 +66,13 @@ export interface OrganizedHistory {
  * @param pc - The call context (its doses are already in date order).
  */
 export function organizeHistory(pc: PatientContext): OrganizedHistory {
-  const byAntigen = new Map<string, AntigenDose[]>();
+  const slots = antigenSlotsOf(pc.ruleSet);
+  // One entry per antigen slot, made for the antigens the patient has records of.
+  const bySlot = new Array<AntigenDose[] | undefined>(slots.size);
   const unused: UnusedDose[] = [];
   for (const patientDose of pc.doses) {
-    const vaccineType = pc.ruleSet.vaccineTypes.get(patientDose.cvx);
+    // The rule set's vaccine type, looked up when the context was built.
+    const vaccineType = patientDose.vaccineType;
     if (vaccineType === undefined) {
       unused.push({
         doseId: patientDose.id,
@@ -44,7 +81,9 @@ export function organizeHistory(pc: PatientContext): OrganizedHistory {
       continue;
     }
     let used = false;
-    for (const association of vaccineType.associations) {
+    const associations = vaccineType.associations;
+    for (let i = 0; i < associations.length; i++) {
+      const association = associations[i] as CvxAntigenAssociation;
       const begin = association.associationBeginAge;
       const end = association.associationEndAge;
       if (begin !== undefined && patientDose.date.isBefore(pc.ageDate(begin))) {
@@ -54,12 +93,14 @@ export function organizeHistory(pc: PatientContext): OrganizedHistory {
         continue;
       }
       used = true;
-      let records = byAntigen.get(association.antigen);
+      const slot = patientDose.antigenSlots[i] as number;
+      const record: AntigenDose = { patientDose, antigen: association.antigen };
+      const records = bySlot[slot];
       if (records === undefined) {
-        records = [];
-        byAntigen.set(association.antigen, records);
+        bySlot[slot] = [record];
+      } else {
+        records.push(record);
       }
-      records.push({ patientDose, antigen: association.antigen });
     }
     if (!used) {
       unused.push({
@@ -68,5 +109,5 @@ export function organizeHistory(pc: PatientContext): OrganizedHistory {
       });
     }
   }
-  return { byAntigen, unused };
+  return new Organized(slots, bySlot, unused);
 }

@@ -5,7 +5,13 @@
  */
 import { addDuration, type CalendarDate, type Duration } from '../calendar';
 import type { AdministeredDose, Gender, PatientHistory } from './model';
-import { canonicalCvx, type RuleSet, type RuleSetDuration } from './rule-set';
+import {
+  canonicalCvx,
+  type LiveVirusConflict,
+  type RuleSet,
+  type RuleSetDuration,
+  type VaccineType,
+} from './rule-set';
 
 /** An administered dose with its CVX in canonical form and its position in date order. */
 export interface PatientDose {
@@ -16,6 +22,21 @@ export interface PatientDose {
   readonly date: CalendarDate;
   /** Position in the patient's doses sorted by date administered (stable for equal dates). */
   readonly index: number;
+  /**
+   * The rule set's vaccine type of `cvx` (its antigen associations, §4.2), `undefined` when the
+   * rule set does not know the code. Looked up once per dose (see {@link DoseTypeFacts}).
+   */
+  readonly vaccineType: VaccineType | undefined;
+  /**
+   * The antigen slot (see {@link antigenSlotsOf}) of each association of `vaccineType`, in the
+   * same order: §4.2 files the dose's antigen records by slot.
+   */
+  readonly antigenSlots: readonly number[];
+  /**
+   * The live virus conflicts in which `cvx` is the impacted ("current") vaccine type (§6.7,
+   * `liveVirusConflictsByCurrent`), `undefined` when there is none.
+   */
+  readonly conflictsAsCurrent: readonly LiveVirusConflict[] | undefined;
 }
 
 /** What the engine knows about one coded observation of the patient. */
@@ -62,24 +83,95 @@ export interface PatientContext {
 const NO_DOSES: readonly PatientDose[] = Object.freeze([]);
 
 /**
- * The conflicting ("previous") vaccine types of the live virus conflicts of a rule set, derived
- * once per rule set from `liveVirusConflictsByCurrent` (the index the conflict steps read).
+ * What the rule set says about one vaccine type (canonical CVX) that every dose of that type
+ * needs: found with one lookup per dose when the context is built, rather than one lookup per
+ * dose and series step (§4.2 organizes every dose, §6.7 looks at every dose of every series).
  */
-const conflictingTypes = new WeakMap<RuleSet, ReadonlySet<string>>();
+interface DoseTypeFacts {
+  readonly vaccineType: VaccineType | undefined;
+  readonly antigenSlots: readonly number[];
+  readonly conflictsAsCurrent: readonly LiveVirusConflict[] | undefined;
+  /** Whether the type is the conflicting ("previous") type of some live virus conflict. */
+  readonly conflictingPrevious: boolean;
+}
 
-function conflictingTypesOf(ruleSet: RuleSet): ReadonlySet<string> {
-  let types = conflictingTypes.get(ruleSet);
-  if (types === undefined) {
-    const set = new Set<string>();
+const UNKNOWN_TYPE: DoseTypeFacts = Object.freeze({
+  vaccineType: undefined,
+  antigenSlots: Object.freeze([]),
+  conflictsAsCurrent: undefined,
+  conflictingPrevious: false,
+});
+
+/**
+ * {@link DoseTypeFacts} by canonical CVX, per rule set (immutable): every vaccine type of the
+ * rule set and every type named in a live virus conflict; any other code is unknown to the
+ * rule set.
+ */
+const doseTypeFacts = new WeakMap<RuleSet, ReadonlyMap<string, DoseTypeFacts>>();
+
+function doseTypeFactsOf(ruleSet: RuleSet): ReadonlyMap<string, DoseTypeFacts> {
+  let facts = doseTypeFacts.get(ruleSet);
+  if (facts === undefined) {
+    const map = new Map<string, DoseTypeFacts>();
+    const previous = new Set<string>();
     for (const conflicts of ruleSet.liveVirusConflictsByCurrent.values()) {
       for (const conflict of conflicts) {
-        set.add(conflict.previousCvx);
+        previous.add(conflict.previousCvx);
       }
     }
-    types = set;
-    conflictingTypes.set(ruleSet, types);
+    const codes = new Set([
+      ...ruleSet.vaccineTypes.keys(),
+      ...ruleSet.liveVirusConflictsByCurrent.keys(),
+      ...previous,
+    ]);
+    const slots = antigenSlotsOf(ruleSet);
+    for (const cvx of codes) {
+      const vaccineType = ruleSet.vaccineTypes.get(cvx);
+      map.set(cvx, {
+        vaccineType,
+        antigenSlots: (vaccineType?.associations ?? []).map(
+          (association) => slots.get(association.antigen) as number,
+        ),
+        conflictsAsCurrent: ruleSet.liveVirusConflictsByCurrent.get(cvx),
+        conflictingPrevious: previous.has(cvx),
+      });
+    }
+    facts = map;
+    doseTypeFacts.set(ruleSet, facts);
   }
-  return types;
+  return facts;
+}
+
+/**
+ * A number per antigen of a rule set, from 0: its antigens in rule-set order, then any other
+ * antigen a CVX is associated with. The engine files antigen records in an array by slot
+ * (`organize-history.ts`) rather than in a map by name, for every patient.
+ */
+const antigenSlots = new WeakMap<RuleSet, ReadonlyMap<string, number>>();
+
+/**
+ * The antigen slots of a rule set (computed once per rule set).
+ *
+ * @param ruleSet - The compiled rule set.
+ */
+export function antigenSlotsOf(ruleSet: RuleSet): ReadonlyMap<string, number> {
+  let slots = antigenSlots.get(ruleSet);
+  if (slots === undefined) {
+    const map = new Map<string, number>();
+    for (const antigen of ruleSet.antigens.keys()) {
+      map.set(antigen, map.size);
+    }
+    for (const vaccineType of ruleSet.vaccineTypes.values()) {
+      for (const association of vaccineType.associations) {
+        if (!map.has(association.antigen)) {
+          map.set(association.antigen, map.size);
+        }
+      }
+    }
+    slots = map;
+    antigenSlots.set(ruleSet, slots);
+  }
+  return slots;
 }
 
 /**
@@ -119,18 +211,23 @@ export function createPatientContext(
   assessmentDate: CalendarDate,
 ): PatientContext {
   const doses: PatientDose[] = [];
-  const conflicting = conflictingTypesOf(ruleSet);
+  const typeFacts = doseTypeFactsOf(ruleSet);
   let conflictingDoses: PatientDose[] | undefined;
   for (const dose of inDateOrder(history.doses)) {
+    const cvx = canonicalCvx(dose.cvx);
+    const facts = typeFacts.get(cvx) ?? UNKNOWN_TYPE;
     const patientDose: PatientDose = {
       dose,
       id: dose.id,
-      cvx: canonicalCvx(dose.cvx),
+      cvx,
       date: dose.dateAdministered,
       index: doses.length,
+      vaccineType: facts.vaccineType,
+      antigenSlots: facts.antigenSlots,
+      conflictsAsCurrent: facts.conflictsAsCurrent,
     };
     doses.push(patientDose);
-    if (conflicting.has(patientDose.cvx)) {
+    if (facts.conflictingPrevious) {
       (conflictingDoses ??= []).push(patientDose);
     }
   }

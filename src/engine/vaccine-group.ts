@@ -2,6 +2,10 @@
  * Chapter 9 Identify and evaluate vaccine group: merge the best patient series of the antigens of
  * a vaccine group into one vaccine group result (general rules §9.1, single antigen §9.2,
  * multiple antigen §9.3), and combine each dose's per-antigen evaluations.
+ *
+ * Loops over lists here are indexed rather than `for…of`: several of these lists are sometimes
+ * the shared frozen empty or one-reason lists and sometimes plain ones, and a `for…of` over both
+ * kinds went through the generic iterator, an object per step (about 3.6 kB per patient).
  */
 import type { CalendarDate } from '../calendar';
 import type { AntigenOutcome } from './evaluate-and-forecast';
@@ -19,6 +23,7 @@ import type { PatientContext } from './patient-context';
 import type { DoseEvaluationState, PatientSeries, SeriesForecast } from './patient-series';
 import { reasonsWithDetails } from './evaluate/reason-details';
 import type { VaccineGroupRules } from './rule-set';
+import { NO_REASONS } from './reasons';
 import type { Writable } from './writable';
 
 // ---------------------------------------------------------------------------------------------
@@ -75,7 +80,8 @@ export function primarySeries(
   best: readonly PatientSeries[],
 ): PatientSeries | undefined {
   let chosen: PatientSeries | undefined;
-  for (const ps of best) {
+  for (let i = 0; i < best.length; i++) {
+    const ps = best[i] as PatientSeries;
     if (chosen === undefined) {
       chosen = ps;
       continue;
@@ -140,6 +146,34 @@ function toDoseEvaluation(
   return evaluation;
 }
 
+/**
+ * {@link toDoseEvaluation} of each evaluation. A plain loop into an exactly sized list (cheaper
+ * than `map` with a callback, for every antigen of every patient); most antigens of a patient
+ * have no dose: the shared empty list then.
+ */
+function doseEvaluationsOf(
+  pc: PatientContext,
+  antigen: string,
+  evaluations: readonly DoseEvaluationState[],
+  primary: PatientSeries,
+  others: readonly PatientSeries[],
+): readonly DoseEvaluation[] {
+  if (evaluations.length === 0) {
+    return NO_EVALUATIONS;
+  }
+  const shown = new Array<DoseEvaluation>(evaluations.length);
+  for (let i = 0; i < evaluations.length; i++) {
+    shown[i] = toDoseEvaluation(
+      pc,
+      antigen,
+      evaluations[i] as DoseEvaluationState,
+      primary,
+      others,
+    );
+  }
+  return shown;
+}
+
 /** Which evaluation of a dose is shown when several best series evaluated it. */
 const MERGE_RANK: Readonly<Record<EvaluationStatus, number>> = {
   Valid: 0,
@@ -165,8 +199,10 @@ function mergedEvaluations(
   }
   return primary.evaluations.map((own) => {
     let chosen = own;
-    for (const ps of others) {
-      const other = ps.evaluations.find((e) => e.antigenDose === own.antigenDose);
+    for (let i = 0; i < others.length; i++) {
+      const other = (others[i] as PatientSeries).evaluations.find(
+        (e) => e.antigenDose === own.antigenDose,
+      );
       if (other !== undefined && MERGE_RANK[other.status] < MERGE_RANK[chosen.status]) {
         chosen = other;
       }
@@ -244,7 +280,12 @@ function antigenView(pc: PatientContext, outcome: AntigenOutcome): AntigenView {
   const primary = primarySeries(pc, outcome.best);
   if (primary === undefined) {
     return {
-      result: { antigen, status: 'Not Recommended', doseEvaluations: [], reasons: [] },
+      result: {
+        antigen,
+        status: 'Not Recommended',
+        doseEvaluations: NO_EVALUATIONS,
+        reasons: NO_REASONS,
+      },
       primary: undefined,
       forecast: undefined,
     };
@@ -260,10 +301,7 @@ function antigenView(pc: PatientContext, outcome: AntigenOutcome): AntigenView {
   const result = seriesResult(
     antigen,
     primary,
-    // Most antigens of a patient have no dose: no closure, no new array for them.
-    evaluations.length === 0
-      ? NO_EVALUATIONS
-      : evaluations.map((e) => toDoseEvaluation(pc, antigen, e, primary, merged)),
+    doseEvaluationsOf(pc, antigen, evaluations, primary, merged),
     shown,
   );
   const alternatives = others(outcome.best, primary);
@@ -272,7 +310,7 @@ function antigenView(pc: PatientContext, outcome: AntigenOutcome): AntigenView {
       seriesResult(
         antigen,
         o,
-        o.evaluations.map((e) => toDoseEvaluation(pc, antigen, e, o, NO_SERIES)),
+        doseEvaluationsOf(pc, antigen, o.evaluations, o, NO_SERIES),
         o.forecast === undefined ? undefined : toForecast(o.forecast),
       ),
     );
@@ -311,7 +349,8 @@ function combineDoseEvaluations(
 ): readonly GroupDoseEvaluation[] {
   let withDoses: AntigenResult | undefined;
   let antigensWithDoses = 0;
-  for (const r of antigenResults) {
+  for (let i = 0; i < antigenResults.length; i++) {
+    const r = antigenResults[i] as AntigenResult;
     if (r.doseEvaluations.length > 0) {
       withDoses = r;
       antigensWithDoses += 1;
@@ -323,9 +362,12 @@ function combineDoseEvaluations(
   if (antigensWithDoses === 1 && hasDistinctDoseIds(withDoses.doseEvaluations)) {
     // One antigen with doses (any single-antigen group, and most multiple antigen ones) and no
     // dose id twice: nothing to merge, and its evaluations are already in date order.
-    return withDoses.doseEvaluations.map((e) => {
+    const evaluations = withDoses.doseEvaluations;
+    const combined = new Array<GroupDoseEvaluation>(evaluations.length);
+    for (let i = 0; i < evaluations.length; i++) {
+      const e = evaluations[i] as DoseEvaluation;
       const all = [e];
-      return {
+      combined[i] = {
         doseId: e.doseId,
         dateAdministered: e.dateAdministered,
         cvx: e.cvx,
@@ -333,7 +375,8 @@ function combineDoseEvaluations(
         reasons: reasonsWithStatus(all, e.status),
         byAntigen: all,
       };
-    });
+    }
+    return combined;
   }
   if (
     hasDistinctDoseIds(withDoses.doseEvaluations) &&
@@ -356,8 +399,10 @@ function combineDoseEvaluations(
   // `order` is already sorted and the (stable) sort would change nothing.
   let sorted = true;
   let lastDay = -Infinity;
-  for (const r of antigenResults) {
-    for (const e of r.doseEvaluations) {
+  for (let i = 0; i < antigenResults.length; i++) {
+    const evaluations = (antigenResults[i] as AntigenResult).doseEvaluations;
+    for (let j = 0; j < evaluations.length; j++) {
+      const e = evaluations[j] as DoseEvaluation;
       const list = byDose.get(e.doseId);
       if (list === undefined) {
         byDose.set(e.doseId, [e]);
@@ -408,7 +453,8 @@ function combinedEvaluation(all: DoseEvaluation[]): GroupDoseEvaluation {
   const first = all[0] as DoseEvaluation;
   let status: EvaluationStatus = first.status;
   if (all.length > 1) {
-    for (const e of all) {
+    for (let i = 0; i < all.length; i++) {
+      const e = all[i] as DoseEvaluation;
       if (STATUS_PRECEDENCE[e.status] > STATUS_PRECEDENCE[status]) {
         status = e.status;
       }
@@ -454,25 +500,61 @@ function reasonsWithStatus(
     // (never modified) list itself serves.
     return only.reasons;
   }
-  const reasons: Reason[] = [];
-  for (const e of all) {
-    if (e.status !== status) {
-      continue;
-    }
-    for (const r of e.reasons) {
-      let seen = false;
-      for (const x of reasons) {
-        if (x.code === r.code) {
-          seen = true;
-          break;
-        }
-      }
-      if (!seen) {
-        reasons.push(r);
-      }
+  let reasons: readonly Reason[] = NO_REASONS;
+  for (let i = 0; i < all.length; i++) {
+    const e = all[i] as DoseEvaluation;
+    if (e.status === status) {
+      reasons = withDistinctReasons(reasons, e.reasons);
     }
   }
   return reasons;
+}
+
+/**
+ * `reasons` followed by those of `more` whose code it does not have yet (the first of a code
+ * is kept). Lists are never modified: `reasons` itself is returned when `more` adds nothing
+ * (no new list, e.g. antigens sharing one status reason), `more` when `reasons` is empty.
+ * Indexed loops: reason lists are shared frozen lists or plain ones, and a `for…of` over both
+ * kinds goes through the generic iterator (an object per step).
+ */
+function withDistinctReasons(
+  reasons: readonly Reason[],
+  more: readonly Reason[],
+): readonly Reason[] {
+  if (reasons.length === 0 && hasDistinctCodes(more)) {
+    return more;
+  }
+  let merged: Reason[] | undefined;
+  for (let i = 0; i < more.length; i++) {
+    const r = more[i] as Reason;
+    const list = merged ?? reasons;
+    if (!hasCode(list, r.code)) {
+      merged ??= reasons.slice();
+      merged.push(r);
+    }
+  }
+  return merged ?? reasons;
+}
+
+function hasCode(reasons: readonly Reason[], code: string): boolean {
+  for (let i = 0; i < reasons.length; i++) {
+    if ((reasons[i] as Reason).code === code) {
+      return true;
+    }
+  }
+  return false;
+}
+
+function hasDistinctCodes(reasons: readonly Reason[]): boolean {
+  for (let i = 1; i < reasons.length; i++) {
+    const code = (reasons[i] as Reason).code;
+    for (let j = 0; j < i; j++) {
+      if ((reasons[j] as Reason).code === code) {
+        return false;
+      }
+    }
+  }
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -538,7 +620,8 @@ function multipleAntigenForecast(
   let minNumber = Infinity;
   let maxNumber = -Infinity;
   const vaccines: string[] = [];
-  for (const f of forecasts) {
+  for (let i = 0; i < forecasts.length; i++) {
+    const f = forecasts[i] as SeriesForecast;
     first = earlier(first, f.earliestDate);
     if (last === undefined || f.earliestDate.isAfter(last)) {
       last = f.earliestDate;
@@ -554,7 +637,8 @@ function multipleAntigenForecast(
     priority ||= f.priority;
     minNumber = Math.min(minNumber, f.doseNumber);
     maxNumber = Math.max(maxNumber, f.doseNumber);
-    for (const v of f.recommendedVaccines) {
+    for (let j = 0; j < f.recommendedVaccines.length; j++) {
+      const v = f.recommendedVaccines[j] as string;
       if (!vaccines.includes(v)) {
         vaccines.push(v);
       }
@@ -608,17 +692,13 @@ export function evaluateVaccineGroup(
     ? views
     : views.filter((w) => w.primary !== undefined);
   const doseEvaluations = combineDoseEvaluations(antigens);
-  let reasons: readonly Reason[] = antigens[0]?.reasons ?? [];
+  let reasons: readonly Reason[] = antigens[0]?.reasons ?? NO_REASONS;
   if (antigens.length > 1) {
-    const all: Reason[] = [];
-    for (const a of antigens) {
-      for (const r of a.reasons) {
-        if (!all.some((x) => x.code === r.code)) {
-          all.push(r);
-        }
-      }
+    // The antigens' reasons, distinct codes (the first one kept).
+    reasons = NO_REASONS;
+    for (let i = 0; i < antigens.length; i++) {
+      reasons = withDistinctReasons(reasons, (antigens[i] as AntigenResult).reasons);
     }
-    reasons = all;
   }
   const result: Writable<VaccineGroupResult> = {
     vaccineGroup: group.name,
@@ -641,19 +721,22 @@ export function evaluateVaccineGroup(
     return result;
   }
   const statuses: SeriesStatus[] = [];
-  for (const v of contained) {
+  for (let i = 0; i < contained.length; i++) {
+    const v = contained[i] as AntigenView;
     statuses.push(v.primary?.status ?? 'Not Recommended');
   }
   result.status = multipleAntigenStatus(statuses);
   if (result.status === 'Not Complete') {
     let latestGroupDose: CalendarDate | undefined;
-    for (const e of doseEvaluations) {
+    for (let i = 0; i < doseEvaluations.length; i++) {
+      const e = doseEvaluations[i] as GroupDoseEvaluation;
       if (latestGroupDose === undefined || e.dateAdministered.isAfter(latestGroupDose)) {
         latestGroupDose = e.dateAdministered;
       }
     }
     const forecasts: SeriesForecast[] = [];
-    for (const v of contained) {
+    for (let i = 0; i < contained.length; i++) {
+      const v = contained[i] as AntigenView;
       if (v.forecast !== undefined) {
         forecasts.push(v.forecast);
       }

@@ -6,6 +6,7 @@
 import { addDurationDayNumber, type CalendarDate } from '../../calendar';
 import { previousReferenceDose, type SeriesPosition } from '../interval-reference';
 import type { PatientContext } from '../patient-context';
+import type { SeriesEnvironment } from './evaluate-series';
 import type { ConditionalSkip, SeriesDose, SkipCondition, SkipSet } from '../rule-set';
 import { isInEffect } from '../select-supporting-data';
 
@@ -28,10 +29,10 @@ export interface SkipQuery {
   /** The position in the series: which doses are "previous" and already evaluated. */
   readonly position: SeriesPosition;
   /**
-   * Table 6-7: whether a series group has a relevant patient series that is 'Complete' with the
-   * doses administered before `asOf`.
+   * The other series of the antigen, for table 6-7 (whether a series group has a relevant
+   * patient series that is 'Complete' with the doses administered before a date).
    */
-  readonly isSeriesGroupComplete: (seriesGroup: string, asOf: CalendarDate) => boolean;
+  readonly env: SeriesEnvironment;
 }
 
 /**
@@ -119,7 +120,7 @@ export function isConditionMet(
     case 'Completed Series':
       // Table 6-7, judged at the reference date: when evaluating a dose, a series completed only
       // by later doses does not make it skippable.
-      return condition.seriesGroups.some((g) => query.isSeriesGroupComplete(g, ref));
+      return condition.seriesGroups.some((g) => query.env.isSeriesGroupComplete(g, ref));
     case 'Interval': {
       // Table 6-8 with CALCDTSKIP-5: reference date ≥ previous dose date + interval.
       const previous = previousReferenceDose(query.position);

@@ -97,7 +97,8 @@ export function findImpactingConflict(
   if (firstConflicting === undefined || firstConflicting.index >= current.index) {
     return undefined;
   }
-  const conflicts = pc.ruleSet.liveVirusConflictsByCurrent.get(current.cvx);
+  // `liveVirusConflictsByCurrent` of its type, looked up when the context was built.
+  const conflicts = current.conflictsAsCurrent;
   if (conflicts === undefined) {
     return undefined;
   }

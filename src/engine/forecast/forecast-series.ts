@@ -79,7 +79,7 @@ export function forecastSeries(
           referenceDate: pc.assessmentDate,
           selectionDate: pc.assessmentDate,
           position,
-          isSeriesGroupComplete: env.isSeriesGroupComplete,
+          env,
         }),
       ) !== undefined
     ) {

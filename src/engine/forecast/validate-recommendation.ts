@@ -37,6 +37,6 @@ export function skipAtEarliestDate(
     referenceDate: earliestDate,
     selectionDate: pc.assessmentDate,
     position,
-    isSeriesGroupComplete: env.isSeriesGroupComplete,
+    env,
   });
 }

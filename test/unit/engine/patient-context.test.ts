@@ -1,3 +1,4 @@
+import { antigenSlotsOf } from '../../../src/engine/patient-context';
 import { canonicalCvx } from '../../../src/engine/rule-set';
 import {
   antigen,
@@ -88,6 +89,53 @@ describe('patient context', () => {
       context(patient('2020-01-31', [{ date: '2021-01-01' }]), withConflicts, '2022-01-01')
         .conflictingDoses,
     ).toEqual([]);
+  });
+
+  it("gives each dose its rule set's vaccine type, antigen slots and impacting conflicts (§4.2, §6.7)", () => {
+    const withConflicts = ruleSet({
+      antigens: [
+        antigen('A', { series: [series({ doses: [] })] }),
+        antigen('B', { series: [series({ antigen: 'B', doses: [] })] }),
+      ],
+      // 7 is associated with an antigen the rule set has no rules for.
+      cvx: { '1': ['A'], '21': ['B', 'A'], '7': ['Other'] },
+      // MMR (3) is only a conflicting ("previous") type, not a vaccine type of the rule set.
+      conflicts: [conflict('03', '21', '1 day', '24 days', '28 days')],
+    });
+    const pc = context(
+      patient('2020-01-31', [
+        { date: '2021-01-01', cvx: '03' },
+        { date: '2021-02-01', cvx: '021' },
+        { date: '2021-03-01', cvx: '7' },
+        { date: '2021-04-01', cvx: '999' },
+      ]),
+      withConflicts,
+      '2022-01-01',
+    );
+    const slots = antigenSlotsOf(withConflicts);
+    // The rule set's antigens first, in order, then the other associated antigens.
+    expect([...slots]).toEqual([
+      ['A', 0],
+      ['B', 1],
+      ['Other', 2],
+    ]);
+    expect(antigenSlotsOf(withConflicts)).toBe(slots);
+    expect(
+      pc.doses.map((d) => [
+        d.cvx,
+        d.vaccineType === withConflicts.vaccineTypes.get(d.cvx),
+        d.vaccineType?.cvx,
+        d.antigenSlots,
+        d.conflictsAsCurrent === withConflicts.liveVirusConflictsByCurrent.get(d.cvx),
+        d.conflictsAsCurrent?.length,
+      ]),
+    ).toEqual([
+      ['3', true, undefined, [], true, undefined],
+      ['21', true, '21', [1, 0], true, 1],
+      ['7', true, '7', [2], true, undefined],
+      ['999', true, undefined, [], true, undefined],
+    ]);
+    expect(pc.conflictingDoses.map((d) => d.id)).toEqual(['1']);
   });
 
   it('lists the doses of a set of vaccine types in date order, once per set (CALCDTINT-8)', () => {

@@ -158,6 +158,48 @@ describe('identify and evaluate vaccine group (chapter 9)', () => {
     ]);
   });
 
+  it('lists each reason code once for a dose and for the group, in group order (first kept)', () => {
+    // T's second dose needs an age of 1 year: given at 3 months it is too young; D and P need
+    // 8 weeks between doses: the second dose, 5 weeks after the first, is too soon for both.
+    const youngT = antigen('T', {
+      series: [
+        series({
+          antigen: 'T',
+          doses: [
+            seriesDose(1, { ages: [age({ minAge: '6 weeks' })] }),
+            seriesDose(2, { ages: [age({ absMinAge: '1 year', minAge: '1 year' })] }),
+          ],
+        }),
+      ],
+    });
+    const g = groupResult(
+      [twoDoseAntigen('D', '8 weeks'), youngT, twoDoseAntigen('P', '8 weeks')],
+      [{ date: '2020-03-01' }, { date: '2020-04-05' }],
+      '2020-04-05',
+    );
+    const second = g.doseEvaluations[1];
+    expect(second?.byAntigen.map((a) => a.reasons.map((r) => r.code).join(' '))).toEqual([
+      'interval-too-soon',
+      'age-too-young',
+      'interval-too-soon',
+    ]);
+    expect(second?.reasons.map((r) => r.code)).toEqual(['interval-too-soon', 'age-too-young']);
+    // The first of a code is the one kept: D's, with its details.
+    expect(second?.reasons[0]).toBe(second?.byAntigen[0]?.reasons[0]);
+
+    // Group reasons: both antigens complete, one 'series-complete' reason.
+    const complete = groupResult(
+      [twoDoseAntigen('D', '4 weeks'), twoDoseAntigen('T', '4 weeks')],
+      [{ date: '2020-03-01' }, { date: '2020-04-05' }],
+      '2020-04-05',
+    );
+    expect(complete.antigens.map((a) => a.reasons.map((r) => r.code))).toEqual([
+      ['series-complete'],
+      ['series-complete'],
+    ]);
+    expect(complete.reasons.map((r) => r.code)).toEqual(['series-complete']);
+  });
+
   it('lists the doses of the group in date order when the antigens have different doses', () => {
     const one = (name: string) =>
       antigen(name, { series: [series({ antigen: name, doses: [seriesDose(1)] })] });

@@ -43,7 +43,7 @@ function skippedAtForecast(
     referenceDate: pc.assessmentDate,
     selectionDate: pc.assessmentDate,
     position: forecastPosition(pc, ps),
-    isSeriesGroupComplete: env.isSeriesGroupComplete,
+    env,
   };
   return findConditionalSkip(pc, target, query) !== undefined;
 }
