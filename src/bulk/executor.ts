@@ -40,12 +40,41 @@ function asBuffers(result: ItemResult): ItemResult {
   return result;
 }
 
+/** Whether the bytes are all of their buffer (which can then be moved, not copied). */
+function ownsBuffer(bytes: Uint8Array): boolean {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+}
+
+/**
+ * The patients' record buffers, moved to the thread with the batch rather than copied (and,
+ * moved, they no longer count as this thread's memory: see batch-arena.ts) — those that are
+ * buffers of their own, as `gatherRecords` makes them.
+ */
+function recordBuffers(items: readonly BulkItem[]): ArrayBuffer[] {
+  const move = new Set<ArrayBuffer>();
+  for (const item of items) {
+    if (item.kind === 'patient' && ownsBuffer(item.records)) {
+      move.add(item.records.buffer as ArrayBuffer);
+    }
+  }
+  return [...move];
+}
+
 /** Runs batches of items. */
 export interface ForecastExecutor {
   /** How many batches it works on at once (the pipeline keeps about twice that in flight). */
   readonly parallelism: number;
-  /** Forecasts a batch; the results are in the items' order. */
+  /**
+   * Forecasts a batch; the results are in the items' order. A patient's record bytes may be
+   * moved to a thread: the caller must not use them afterwards.
+   */
   run(items: readonly BulkItem[], run: RunSettings): Promise<ItemResult[]>;
+  /**
+   * Hands back the memory of a batch's results once their bytes have been written out (the
+   * threads write the next answers into it: see batch-arena.ts). The results' bytes must not be
+   * used afterwards. Optional: results never handed back are left to the garbage collector.
+   */
+  recycle(results: readonly ItemResult[]): void;
   /**
    * Checks and partitions a chunk of a bulk export's lines (see partition-chunk.ts). The task's
    * bytes may be moved to a thread: the caller must not use them afterwards.
@@ -70,6 +99,7 @@ export function inProcessExecutor(catalog: ForecastCatalog): ForecastExecutor {
           resolve(items.map((item) => safeForecastItem(item, run, catalog)));
         });
       }),
+    recycle: () => undefined, // each answer has a buffer of its own, freed as usual
     partitionChunk: (task) =>
       new Promise((resolve) => {
         resolve(partitionChunk(task));
@@ -88,22 +118,30 @@ export interface ThreadPoolOptions {
   readonly threads?: number | undefined;
 }
 
-/** A reply that ends a task. */
+/** A request that the thread answers (a task), and the reply that ends it. */
+type TaskRequest = Extract<WorkerRequest, { readonly id: number }>;
 type TaskReply = Extract<WorkerReply, { readonly id: number }>;
 
 interface Task {
-  readonly request: WorkerRequest;
+  readonly request: TaskRequest;
   /** Bytes moved to the thread with the request. */
   readonly transfer: readonly ArrayBuffer[];
-  readonly resolve: (reply: TaskReply) => void;
+  readonly resolve: (reply: TaskReply, worker: Worker) => void;
   readonly reject: (err: Error) => void;
 }
 
 interface Slot {
   readonly worker: Worker;
   ready: boolean;
-  task: Task | undefined;
+  /** Tasks sent to the thread, oldest first (it answers them in order). */
+  readonly tasks: Task[];
 }
+
+/**
+ * Tasks a thread is given at once: the one it works on and the next, so that it never waits for
+ * the main thread (which may be busy writing, reading or collecting garbage) to send more.
+ */
+const TASKS_PER_THREAD = 2;
 
 /**
  * Young-generation size of each thread. A forecast allocates many short-lived objects and
@@ -138,6 +176,11 @@ export function createThreadPool(options: ThreadPoolOptions): Promise<ForecastEx
   const { file, execArgv } = workerFile();
   const slots: Slot[] = [];
   const queue: Task[] = [];
+  /** The thread and buffers of each batch's results, until they are recycled. */
+  const owners = new WeakMap<
+    readonly ItemResult[],
+    { readonly worker: Worker; readonly buffers: readonly ArrayBuffer[] }
+  >();
   let nextId = 1;
   let broken: Error | undefined;
   let closed = false;
@@ -148,8 +191,9 @@ export function createThreadPool(options: ThreadPoolOptions): Promise<ForecastEx
     }
     broken = err;
     for (const slot of slots) {
-      slot.task?.reject(err);
-      slot.task = undefined;
+      for (const task of slot.tasks.splice(0)) {
+        task.reject(err);
+      }
       void slot.worker.terminate();
     }
     for (const task of queue.splice(0)) {
@@ -158,18 +202,21 @@ export function createThreadPool(options: ThreadPoolOptions): Promise<ForecastEx
   };
 
   const dispatch = (): void => {
-    for (const slot of slots) {
-      if (queue.length === 0) {
-        return;
-      }
-      if (slot.ready && slot.task === undefined) {
-        const task = queue.shift();
-        if (task === undefined) {
+    // A round at a time: each thread gets its first task before any gets a second.
+    for (let depth = 0; depth < TASKS_PER_THREAD; depth++) {
+      for (const slot of slots) {
+        if (queue.length === 0) {
           return;
         }
-        slot.task = task;
-        slot.worker.ref();
-        slot.worker.postMessage(task.request, task.transfer);
+        if (slot.ready && slot.tasks.length === depth) {
+          const task = queue.shift();
+          if (task === undefined) {
+            return;
+          }
+          slot.tasks.push(task);
+          slot.worker.ref();
+          slot.worker.postMessage(task.request, task.transfer);
+        }
       }
     }
   };
@@ -177,7 +224,7 @@ export function createThreadPool(options: ThreadPoolOptions): Promise<ForecastEx
   return new Promise((resolveReady, rejectReady) => {
     let readyCount = 0;
     const submit = (
-      request: WorkerRequest,
+      request: TaskRequest,
       transfer: readonly ArrayBuffer[],
       resolve: Task['resolve'],
       reject: Task['reject'],
@@ -197,10 +244,12 @@ export function createThreadPool(options: ThreadPoolOptions): Promise<ForecastEx
         new Promise((resolve, reject) => {
           submit(
             { type: 'batch', id: nextId++, items, run },
-            [],
-            (reply) => {
+            recordBuffers(items),
+            (reply, worker) => {
               if (reply.type === 'done') {
-                resolve(reply.results.map(asBuffers));
+                const results = reply.results.map(asBuffers);
+                owners.set(results, { worker, buffers: reply.buffers });
+                resolve(results);
               } else {
                 reject(unexpected(reply));
               }
@@ -208,14 +257,23 @@ export function createThreadPool(options: ThreadPoolOptions): Promise<ForecastEx
             reject,
           );
         }),
+      recycle: (results) => {
+        const owner = owners.get(results);
+        owners.delete(results);
+        if (owner !== undefined && broken === undefined && !closed) {
+          // Back to the thread that wrote them (moved, so they are unusable here from now on).
+          owner.worker.postMessage(
+            { type: 'recycle', buffers: owner.buffers } satisfies WorkerRequest,
+            owner.buffers,
+          );
+        }
+      },
       partitionChunk: (task) =>
         new Promise((resolve, reject) => {
           submit(
             { type: 'partition-chunk', id: nextId++, task },
             // Moved, not copied, when the bytes are a buffer of their own (as ndjsonChunks cuts them).
-            task.bytes.byteOffset === 0 && task.bytes.byteLength === task.bytes.buffer.byteLength
-              ? [task.bytes.buffer as ArrayBuffer]
-              : [],
+            ownsBuffer(task.bytes) ? [task.bytes.buffer as ArrayBuffer] : [],
             (reply) => {
               if (reply.type === 'partitioned') {
                 resolve(reply.result);
@@ -239,7 +297,7 @@ export function createThreadPool(options: ThreadPoolOptions): Promise<ForecastEx
         workerData: { rulesDir: options.rulesDir, defaultVersion: options.defaultVersion },
         resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
       });
-      const slot: Slot = { worker, ready: false, task: undefined };
+      const slot: Slot = { worker, ready: false, tasks: [] };
       slots.push(slot);
       worker.on('message', (reply: WorkerReply) => {
         switch (reply.type) {
@@ -258,10 +316,15 @@ export function createThreadPool(options: ThreadPoolOptions): Promise<ForecastEx
             return;
           case 'done':
           case 'partitioned': {
-            const task = slot.task;
-            slot.task = undefined;
-            worker.unref();
-            task?.resolve(reply);
+            const task = slot.tasks.shift();
+            if (task === undefined || task.request.id !== reply.id) {
+              fail(new Error('a forecast thread answered out of order')); // cannot happen
+              return;
+            }
+            if (slot.tasks.length === 0) {
+              worker.unref();
+            }
+            task.resolve(reply, worker);
             dispatch();
             return;
           }

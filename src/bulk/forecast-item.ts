@@ -109,6 +109,40 @@ export const BYTE_FIELDS = [
   'error',
 ] as const;
 
+/** An {@link ItemResult} before its lines are bytes: the same fields, as ASCII text. */
+type ItemText = Omit<ItemResult, (typeof BYTE_FIELDS)[number]> &
+  Partial<Record<(typeof BYTE_FIELDS)[number], string>>;
+
+/**
+ * Turns an item's output lines (ASCII text) into bytes. A worker thread writes them into one
+ * buffer per batch (batch-arena.ts); elsewhere each gets a buffer of its own.
+ */
+export type LineEncoder = (text: string) => Buffer;
+
+/** Each text in a buffer of its own (`latin1`: the same bytes as UTF-8 for ASCII). */
+export const ownBuffer: LineEncoder = (text) => Buffer.from(text, 'latin1');
+
+function encoded(text: ItemText, encode: LineEncoder): ItemResult {
+  const { out, recommendation, evaluations, information, error, ...rest } = text;
+  const result: ItemResult = rest;
+  if (out !== undefined) {
+    result.out = encode(out);
+  }
+  if (recommendation !== undefined) {
+    result.recommendation = encode(recommendation);
+  }
+  if (evaluations !== undefined) {
+    result.evaluations = encode(evaluations);
+  }
+  if (information !== undefined) {
+    result.information = encode(information);
+  }
+  if (error !== undefined) {
+    result.error = encode(error);
+  }
+  return result;
+}
+
 /**
  * One item, never throwing: an unexpected failure (a bug) becomes an `exception` outcome for that
  * item alone — without the error's message or stack, which could quote patient data.
@@ -116,17 +150,20 @@ export const BYTE_FIELDS = [
  * @param item - The item.
  * @param run - The run's settings.
  * @param catalog - The rule catalog.
+ * @param encode - Where the output lines' bytes go (default: a buffer each).
  */
 export function safeForecastItem(
   item: BulkItem,
   run: RunSettings,
   catalog: ForecastCatalog,
+  encode: LineEncoder = ownBuffer,
 ): ItemResult {
+  let text: ItemText;
   try {
-    return forecastItem(item, run, catalog);
+    text = itemText(item, run, catalog);
   } catch {
     const where = item.kind === 'patient' ? `Patient/${item.patientId}` : `line ${item.line}`;
-    const text = ndjsonLine({
+    const line = ndjsonLine({
       resourceType: 'OperationOutcome',
       id: item.kind === 'patient' ? `patient-${shortKey(item.patientId)}` : `line-${item.line}`,
       issue: [
@@ -137,10 +174,10 @@ export function safeForecastItem(
         },
       ],
     });
-    return run.output === 'parameters'
-      ? { out: text, crashed: true }
-      : { error: text, crashed: true };
+    text =
+      run.output === 'parameters' ? { out: line, crashed: true } : { error: line, crashed: true };
   }
+  return encoded(text, encode);
 }
 
 /** The export line, and the resource parsed from it, that became a parameter of the input. */
@@ -154,12 +191,18 @@ type SourceOf = (
  * @param item - The item.
  * @param run - The run's fixed settings.
  * @param catalog - The rule sets and code tables (each worker thread loads its own).
+ * @param encode - Where the output lines' bytes go (default: a buffer each).
  */
 export function forecastItem(
   item: BulkItem,
   run: RunSettings,
   catalog: ForecastCatalog,
+  encode: LineEncoder = ownBuffer,
 ): ItemResult {
+  return encoded(itemText(item, run, catalog), encode);
+}
+
+function itemText(item: BulkItem, run: RunSettings, catalog: ForecastCatalog): ItemText {
   switch (item.kind) {
     case 'too-long':
       return failure(
@@ -185,8 +228,8 @@ function forecastLine(
   text: string,
   run: RunSettings,
   catalog: ForecastCatalog,
-): ItemResult {
-  const lineError = (code: OperationOutcomeIssue['code'], diagnostics: string): ItemResult =>
+): ItemText {
+  const lineError = (code: OperationOutcomeIssue['code'], diagnostics: string): ItemText =>
     failure(run, [outcomeIssue('error', code, `line ${line}: ${diagnostics}`)], `line-${line}`);
   if (text.trim() === '') {
     return lineError('required', 'the line is empty (each line must hold one Parameters resource)');
@@ -232,7 +275,7 @@ function forecastPatient(
   item: Extract<BulkItem, { kind: 'patient' }>,
   run: RunSettings,
   catalog: ForecastCatalog,
-): ItemResult {
+): ItemText {
   const sources = patientSources(item);
   // Parameter order: 0 assessmentDate, 1 knowledgeBaseVersion, 2 patient, 3… the resources.
   // Each line is parsed once; the parsed resources also give the ids named in issues.
@@ -280,11 +323,7 @@ function forecastPatient(
 }
 
 /** A failed item: an OperationOutcome line (`parameters`) or an error line (`resources`). */
-function failure(
-  run: RunSettings,
-  issues: readonly OperationOutcomeIssue[],
-  id: string,
-): ItemResult {
+function failure(run: RunSettings, issues: readonly OperationOutcomeIssue[], id: string): ItemText {
   const text = ndjsonLine({ ...operationOutcome(issues), id } satisfies OperationOutcome);
   return run.output === 'parameters' ? { out: text } : { error: text };
 }
@@ -383,22 +422,22 @@ function groupsOf(output: ForecastOutput): string[] {
   return groups;
 }
 
-/** ASCII text as an NDJSON line's bytes. */
-function asciiLine(text: string): Buffer {
-  return Buffer.from(`${text}\n`, 'latin1');
+/** ASCII text as an NDJSON line. */
+function asciiLine(text: string): string {
+  return `${text}\n`;
 }
 
-/** ASCII texts as NDJSON lines' bytes. */
-function asciiLines(texts: readonly string[]): Buffer {
+/** ASCII texts as NDJSON lines. */
+function asciiLines(texts: readonly string[]): string {
   let lines = '';
   for (const text of texts) {
     lines += `${text}\n`;
   }
-  return Buffer.from(lines, 'latin1');
+  return lines;
 }
 
-/** A resource as an NDJSON line's bytes (ASCII JSON). */
-function ndjsonLine(resource: object): Buffer {
+/** A resource as an NDJSON line (ASCII JSON). */
+function ndjsonLine(resource: object): string {
   return asciiLine(jsonValue(resource));
 }
 
@@ -420,8 +459,8 @@ function splitResources(
   output: ForecastOutput,
   key: string,
   locate: (issue: OperationOutcomeIssue) => OperationOutcomeIssue,
-): ItemResult {
-  const result: ItemResult = {
+): ItemText {
+  const result: ItemText = {
     recommendation: asciiLine(output.recommendation),
     evaluations: asciiLines(output.evaluations),
     groups: groupsOf(output),

@@ -7,6 +7,7 @@
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { RuleSetError } from '../rules/problem';
+import { ArenaSupply, BatchArena } from './batch-arena';
 import { loadRuleCatalog, type RuleCatalog } from '../rules/rule-catalog';
 import {
   BYTE_FIELDS,
@@ -29,13 +30,21 @@ export type WorkerRequest =
       readonly items: readonly BulkItem[];
       readonly run: RunSettings;
     }
-  | { readonly type: 'partition-chunk'; readonly id: number; readonly task: PartitionChunkTask };
+  | { readonly type: 'partition-chunk'; readonly id: number; readonly task: PartitionChunkTask }
+  /** Buffers of earlier results, written out: moved back for reuse (no reply). */
+  | { readonly type: 'recycle'; readonly buffers: readonly ArrayBuffer[] };
 
 /** A message from a worker. */
 export type WorkerReply =
   | { readonly type: 'ready' }
   | { readonly type: 'failed'; readonly message: string }
-  | { readonly type: 'done'; readonly id: number; readonly results: ItemResult[] }
+  | {
+      readonly type: 'done';
+      readonly id: number;
+      readonly results: ItemResult[];
+      /** The buffers the results' bytes are views on (moved with them). */
+      readonly buffers: ArrayBuffer[];
+    }
   | { readonly type: 'partitioned'; readonly id: number; readonly result: PartitionChunkResult };
 
 /** What the pool passes to each thread. */
@@ -45,26 +54,27 @@ interface WorkerData {
 }
 
 /**
- * The results' bytes, to be moved to the main thread rather than copied (a batch's answers are
- * megabytes). A line that is a slice of Node's shared buffer pool (short lines) gets a copy of
- * its own first: the pool itself cannot be moved.
+ * The buffers to move to the main thread with a batch's results: the arena's (a batch's answers
+ * are megabytes), and — should a result hold bytes from elsewhere — a buffer of their own (a line
+ * that is a slice of Node's shared buffer pool gets a copy first: the pool itself cannot be
+ * moved).
  */
-function movable(results: ItemResult[]): ArrayBuffer[] {
-  const move: ArrayBuffer[] = [];
+function movable(results: ItemResult[], arena: BatchArena): ArrayBuffer[] {
+  const move = new Set<ArrayBuffer>(arena.buffers());
   for (const r of results) {
     for (const field of BYTE_FIELDS) {
       let bytes = r[field];
-      if (bytes === undefined) {
+      if (bytes === undefined || move.has(bytes.buffer as ArrayBuffer)) {
         continue;
       }
       if (bytes.byteOffset !== 0 || bytes.byteLength !== bytes.buffer.byteLength) {
         bytes = Buffer.from(new Uint8Array(bytes));
         r[field] = bytes;
       }
-      move.push(bytes.buffer as ArrayBuffer);
+      move.add(bytes.buffer as ArrayBuffer);
     }
   }
-  return move;
+  return [...move];
 }
 
 function start(): void {
@@ -84,7 +94,12 @@ function start(): void {
     port.postMessage({ type: 'failed', message } satisfies WorkerReply);
     return;
   }
+  const supply = new ArenaSupply();
   port.on('message', (request: WorkerRequest) => {
+    if (request.type === 'recycle') {
+      supply.giveBack(request.buffers);
+      return;
+    }
     if (request.type === 'partition-chunk') {
       // The records are moved back (the input chunk was moved here): no copy of the bytes.
       const result = partitionChunk(request.task);
@@ -93,10 +108,14 @@ function start(): void {
       ]);
       return;
     }
-    const results = request.items.map((item) => safeForecastItem(item, request.run, catalog));
+    const arena = new BatchArena(supply);
+    const results = request.items.map((item) =>
+      safeForecastItem(item, request.run, catalog, arena.encode),
+    );
+    const buffers = movable(results, arena);
     port.postMessage(
-      { type: 'done', id: request.id, results } satisfies WorkerReply,
-      movable(results),
+      { type: 'done', id: request.id, results, buffers } satisfies WorkerReply,
+      buffers,
     );
   });
   port.postMessage({ type: 'ready' } satisfies WorkerReply);

@@ -350,11 +350,19 @@ export async function runForecastBulk(
           err.push(r.error);
         }
       }
+      // The threads reuse the results' memory once all four files have written them.
+      let writing = 4;
+      const written = (): void => {
+        writing -= 1;
+        if (writing === 0) {
+          executor?.recycle(results);
+        }
+      };
       await Promise.all([
-        writeChunks(streams.recommendations, rec),
-        writeChunks(streams.evaluations, ev),
-        writeChunks(streams.information, info),
-        writeChunks(streams.errors, err),
+        writeChunks(streams.recommendations, rec, written),
+        writeChunks(streams.evaluations, ev, written),
+        writeChunks(streams.information, info, written),
+        writeChunks(streams.errors, err, written),
       ]);
       progress.update(forecast + failed, fraction());
     };

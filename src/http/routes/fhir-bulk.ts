@@ -159,7 +159,10 @@ export function fhirBulkRoutes(deps: FhirBulkRouteDeps): Router {
           deps.recordForecast({ vaccineGroups });
         }
       }
-      await writeChunks(res, lines);
+      // The threads reuse the results' memory once the response has written them.
+      await writeChunks(res, lines, () => {
+        executor.recycle(results);
+      });
     };
     try {
       const stats = await runPipeline(lineItems(ndjsonLines(req, lineLimit), lineLimit), {
