@@ -16,9 +16,8 @@ import { isUtf8 } from 'node:buffer';
 import { FHIR_ID, isRecord } from '../fhir/json';
 import { jsonValue } from '../fhir/json-text';
 import { EXPORT_TYPE_NAMES, EXPORT_TYPES, type ExportType } from './export-types';
-import { recordPrefix } from './partition-record';
-import { resourceScanner, type ResourceScanner } from './resource-scan';
-import { inShard, partitionOf, type Shard } from './shard';
+import { LineScanner } from './resource-scan';
+import { inShard, partitionOf, partitionOfBytes, type Shard } from './shard';
 
 /** Longest resource line accepted in an export. */
 export const EXPORT_LINE_LIMIT = 16 * 1024 * 1024;
@@ -88,8 +87,8 @@ function parsedPatientIdOf(type: ExportType, resource: unknown): string | LinePr
 
 /** The fast path's scanner of each export type (see resource-scan.ts). */
 const SCANNERS = Object.fromEntries(
-  EXPORT_TYPE_NAMES.map((t) => [t, resourceScanner(EXPORT_TYPES[t])]),
-) as Record<ExportType, ResourceScanner>;
+  EXPORT_TYPE_NAMES.map((t) => [t, new LineScanner(EXPORT_TYPES[t])]),
+) as Record<ExportType, LineScanner>;
 
 /**
  * An error about the export: an OperationOutcome line (ASCII, like all bulk output).
@@ -194,6 +193,94 @@ export interface PartitionChunkResult {
 const NEWLINE = 0x0a;
 const CR = 0x0d;
 
+/** The bytes of `\t` and `0` (records are written byte by byte). */
+const TAB = 0x09;
+const ZERO = 0x30;
+const PATIENT_SLASH = Buffer.from('Patient/', 'latin1');
+/** The bytes of each export type's name (compared with the scanned `resourceType`). */
+const TYPE_BYTES = Object.fromEntries(
+  EXPORT_TYPE_NAMES.map((t) => [t, Buffer.from(t, 'latin1')]),
+) as Record<ExportType, Buffer>;
+
+/** Whether the bytes `[s, e)` are `word`. */
+function bytesAre(b: Uint8Array, s: number, e: number, word: Uint8Array): boolean {
+  if (e - s !== word.length) {
+    return false;
+  }
+  for (let k = 0; k < word.length; k++) {
+    if (b[s + k] !== word[k]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Whether the bytes `[s, e)` are a FHIR id — what `FHIR_ID` tests, on ASCII bytes. */
+function isIdBytes(b: Uint8Array, s: number, e: number): boolean {
+  if (e <= s || e - s > 64) {
+    return false;
+  }
+  for (let k = s; k < e; k++) {
+    const c = b[k] ?? 0;
+    // 0-9, A-Z, a-z, '-', '.'
+    if (!(
+      (c >= 48 && c <= 57) ||
+      (c >= 65 && c <= 90) ||
+      (c >= 97 && c <= 122) ||
+      c === 45 ||
+      c === 46
+    )) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Number of decimal digits of a line number (≥ 1): comparisons, not divisions. */
+function digitCount(n: number): number {
+  if (n < 100_000) {
+    return n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10_000 ? 4 : 5;
+  }
+  if (n < 1_000_000_000) {
+    return n < 1_000_000 ? 6 : n < 10_000_000 ? 7 : n < 100_000_000 ? 8 : 9;
+  }
+  return String(n).length;
+}
+
+/**
+ * Writes the digits of a line number at `pos`.
+ *
+ * @returns the index after them
+ */
+function writeDigits(out: Uint8Array, pos: number, number: number): number {
+  const after = pos + digitCount(number);
+  if (number >= 1_000_000_000) {
+    const text = String(number);
+    for (let k = 0; k < text.length; k++) {
+      out[pos + k] = text.charCodeAt(k);
+    }
+    return after;
+  }
+  let n = number;
+  for (let k = after - 1; k >= pos; k--) {
+    const q = (n / 10) | 0; // (below 2^31: integer division)
+    out[k] = ZERO + n - q * 10;
+    n = q;
+  }
+  return after;
+}
+
+/**
+ * The kept lines of the chunk being partitioned (see {@link partitionChunk}), reused from chunk to
+ * chunk of a thread: grown to the most lines a chunk kept (48 bytes a line).
+ */
+let keptStore = new Float64Array(6 * 1024);
+/**
+ * Largest store kept from one chunk to the next: 64 K lines (3 MB). A chunk of the bulk reader
+ * has at most some 30 K (1 MiB of lines of at least ~36 bytes, and one long line).
+ */
+const KEPT_STORE_KEPT = 6 * 65_536;
+
 /**
  * Checks and partitions the lines of a chunk.
  *
@@ -205,7 +292,14 @@ const CR = 0x0d;
  * patient, is kept without being decoded or parsed. Every other line — not JSON, or anything the
  * scanner does not read exactly, or a line with an error — is decoded and parsed with
  * `JSON.parse`, which gives the errors. The scanner's values are checked by the same
- * {@link patientIdOf} as the parsed ones, so both paths keep the same lines with the same ids.
+ * {@link patientIdOf} as the parsed ones — or, for the common forms (`resourceType` the file's
+ * type; the id, or a reference `Patient/<id>`), by the same tests on their bytes — so both paths
+ * keep the same lines with the same ids.
+ *
+ * Per line, the fast path makes no object and no string (about 26 lines per patient; measured
+ * in session 7: allocation, string building and copying per line cost as much as the scan): a
+ * kept line is six numbers (partition, where its id is, line number, where its bytes are), and
+ * the records are written from them into one buffer.
  *
  * @param task - The chunk and where it comes from.
  * @param options - Whether to use the scanner (tests compare with and without).
@@ -226,17 +320,21 @@ export function partitionChunk(
   // when records were built from the decoded text.
   const allUtf8 = isUtf8(chunk);
   // The scanner passes bytes ≥ 0x80 inside strings unchecked: only on valid UTF-8.
-  const scan = allUtf8 && options.scan !== false ? SCANNERS[type] : undefined;
+  const scanner = allUtf8 && options.scan !== false ? SCANNERS[type] : undefined;
+  const typeBytes = TYPE_BYTES[type];
+  const idIsElement = EXPORT_TYPES[type] === 'id';
   const errors: string[] = [];
-  // The kept lines, in order: partition, record prefix, line start and end (or re-encoded text).
-  const parts: number[] = [];
-  const prefixes: string[] = [];
-  const starts: number[] = [];
-  const ends: number[] = [];
-  const texts: (Buffer | undefined)[] = [];
+  // The kept lines, in order, six numbers each: partition; id start and end in the chunk (or
+  // -1 - its index in `ids`, and 0); line number; line start and end in the chunk (or -1 - its
+  // index in `texts`, re-encoded, and 0).
+  let kept = keptStore;
+  let keptLength = 0;
+  const ids: string[] = [];
+  const texts: Buffer[] = [];
   const sizes = new Array<number>(partitions).fill(0);
+  // `\t<type index>\t<file index>\t`: the part of the prefix every record of the chunk shares.
+  const middle = Buffer.from(`\t${typeIndex}\t${task.fileIndex}\t`, 'latin1');
   let resources = 0;
-  let patients = 0;
   let bytesRead = 0;
   let linesRead = 0;
   const where = (n: number): string => `${task.fileName} line ${n}`;
@@ -263,15 +361,39 @@ export function partitionChunk(
       continue;
     }
     linesRead += 1;
-    let id: string | undefined;
+    // The id: bytes `[idStart, idEnd)` of the chunk, or a string (idStart -1 - its index in ids).
+    let idStart = -1;
+    let idEnd = -1;
     // Trusted only when it reads the line and the line is fine; else the slow path below.
-    const scanned = scan?.(chunk, lineStart, lineEnd);
-    if (scanned !== undefined) {
-      const found = patientIdOf(type, scanned.resourceType, scanned.patient);
-      id = typeof found === 'string' ? found : undefined;
+    if (scanner?.scan(chunk, lineStart, lineEnd) === true) {
+      const { typeStart, typeEnd, patientStart, patientEnd } = scanner;
+      if (bytesAre(chunk, typeStart, typeEnd, typeBytes)) {
+        if (idIsElement) {
+          if (isIdBytes(chunk, patientStart, patientEnd)) {
+            idStart = patientStart;
+            idEnd = patientEnd;
+          }
+        } else if (
+          patientEnd - patientStart > PATIENT_SLASH.length &&
+          bytesAre(chunk, patientStart, patientStart + PATIENT_SLASH.length, PATIENT_SLASH) &&
+          isIdBytes(chunk, patientStart + PATIENT_SLASH.length, patientEnd)
+        ) {
+          // `Patient/<id>`: what PATIENT_REFERENCE reads, as bytes.
+          idStart = patientStart + PATIENT_SLASH.length;
+          idEnd = patientEnd;
+        } else {
+          // An absolute reference, one with `_history`, or no patient's: by the pattern.
+          const found = patientIdOf(type, type, chunk.toString('latin1', patientStart, patientEnd));
+          if (typeof found === 'string') {
+            idStart = -1 - ids.length;
+            idEnd = 0;
+            ids.push(found);
+          }
+        }
+      }
     }
-    let reencoded: Buffer | undefined;
-    if (id === undefined) {
+    let textIndex = -1;
+    if (idEnd < 0) {
       const text = chunk.toString('utf8', lineStart, lineEnd);
       if (text.trim() === '') {
         continue; // a blank line in an export file is no resource; nothing is lost
@@ -292,26 +414,50 @@ export function partitionChunk(
         }
         continue;
       }
-      id = found;
-      reencoded =
-        allUtf8 || isUtf8(chunk.subarray(lineStart, lineEnd)) ? undefined : Buffer.from(text);
+      idStart = -1 - ids.length;
+      idEnd = 0;
+      ids.push(found);
+      if (!allUtf8 && !isUtf8(chunk.subarray(lineStart, lineEnd))) {
+        textIndex = texts.push(Buffer.from(text)) - 1;
+      }
     }
-    if (shard !== undefined && !inShard(id, shard)) {
-      continue;
+    let p: number;
+    let idBytes: number;
+    if (idStart >= 0) {
+      p = partitionOfBytes(chunk, idStart, idEnd, shard, partitions);
+      idBytes = idEnd - idStart;
+    } else {
+      const id = ids[-1 - idStart] ?? '';
+      p = shard !== undefined && !inShard(id, shard) ? -1 : partitionOf(id, partitions);
+      // The id is ASCII (a FHIR id), so the prefix is as many bytes as characters.
+      idBytes = id.length;
+    }
+    if (p < 0) {
+      continue; // another shard's patient
     }
     resources += 1;
-    if (type === 'Patient') {
-      patients += 1;
+    const text = textIndex < 0 ? undefined : texts[textIndex];
+    if (keptLength + 6 > kept.length) {
+      const grown = new Float64Array(kept.length * 2);
+      grown.set(kept);
+      kept = grown;
+      keptStore = grown;
     }
-    const p = partitionOf(id, partitions);
-    // The id is ASCII (a FHIR id), so the prefix is as many bytes as characters.
-    const prefix = recordPrefix(id, typeIndex, task.fileIndex, number);
-    parts.push(p);
-    prefixes.push(prefix);
-    starts.push(lineStart);
-    ends.push(lineEnd);
-    texts.push(reencoded);
-    sizes[p] = (sizes[p] ?? 0) + prefix.length + (reencoded?.length ?? bytes) + 1;
+    kept[keptLength] = p;
+    kept[keptLength + 1] = idStart;
+    kept[keptLength + 2] = idEnd;
+    kept[keptLength + 3] = number;
+    kept[keptLength + 4] = text === undefined ? lineStart : -1 - textIndex;
+    kept[keptLength + 5] = text === undefined ? lineEnd : 0;
+    keptLength += 6;
+    sizes[p] =
+      (sizes[p] ?? 0) +
+      idBytes +
+      middle.length +
+      digitCount(number) +
+      1 +
+      (text === undefined ? bytes : text.length) +
+      1;
   }
 
   const offsets = new Array<number>(partitions + 1);
@@ -323,22 +469,41 @@ export function partitionChunk(
   // reading thread rather than copied.
   const records = Buffer.allocUnsafeSlow(offsets[partitions] ?? 0);
   const at = offsets.slice(0, partitions);
-  for (let i = 0; i < parts.length; i++) {
-    const p = parts[i] ?? 0;
+  for (let i = 0; i < keptLength; i += 6) {
+    const p = kept[i] ?? 0;
     let pos = at[p] ?? 0;
-    // The prefix is ASCII: its characters are its bytes (a loop costs less than a call to
-    // `write` for some twenty characters).
-    const prefix = prefixes[i] ?? '';
-    for (let k = 0; k < prefix.length; k++) {
-      records[pos++] = prefix.charCodeAt(k);
+    // The prefix (ASCII), byte by byte: a loop costs less than a call to `write` or `copy` for
+    // the few bytes of each field.
+    const idStart = kept[i + 1] ?? 0;
+    if (idStart >= 0) {
+      const idEnd = kept[i + 2] ?? 0;
+      for (let k = idStart; k < idEnd; k++) {
+        records[pos++] = chunk[k] ?? 0;
+      }
+    } else {
+      const id = ids[-1 - idStart] ?? '';
+      for (let k = 0; k < id.length; k++) {
+        records[pos++] = id.charCodeAt(k);
+      }
     }
-    const reencoded = texts[i];
-    pos +=
-      reencoded === undefined
-        ? chunk.copy(records, pos, starts[i], ends[i])
-        : reencoded.copy(records, pos);
+    for (let k = 0; k < middle.length; k++) {
+      records[pos++] = middle[k] ?? 0;
+    }
+    pos = writeDigits(records, pos, kept[i + 3] ?? 0);
+    records[pos++] = TAB;
+    const lineStart = kept[i + 4] ?? 0;
+    if (lineStart >= 0) {
+      pos += chunk.copy(records, pos, lineStart, kept[i + 5] ?? 0);
+    } else {
+      pos += texts[-1 - lineStart]?.copy(records, pos) ?? 0;
+    }
     records[pos] = NEWLINE;
     at[p] = pos + 1;
   }
+  scanner?.release();
+  if (keptStore.length > KEPT_STORE_KEPT) {
+    keptStore = new Float64Array(6 * 1024); // (not held for the next chunks: an unusual chunk)
+  }
+  const patients = type === 'Patient' ? resources : 0;
   return { records, offsets, errors, resources, patients, bytesRead, linesRead };
 }

@@ -36,6 +36,36 @@ export function stableHash(text: string, offset = FNV_OFFSET): number {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, FNV_PRIME);
   }
+  return finish(h);
+}
+
+/**
+ * {@link stableHash} of the id spelled by the ASCII bytes `[start, end)` — the same number as for
+ * the string, whose code units are those bytes (pass 1 hashes ids it has not decoded).
+ *
+ * @param bytes - Bytes holding the id (ASCII).
+ * @param start - Where it starts.
+ * @param end - Where it ends.
+ * @param offset - The FNV offset basis.
+ * @returns an unsigned 32-bit number
+ */
+export function stableHashOfBytes(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  offset = FNV_OFFSET,
+): number {
+  let h = offset;
+  for (let i = start; i < end; i++) {
+    h ^= bytes[i] ?? 0;
+    h = Math.imul(h, FNV_PRIME);
+  }
+  return finish(h);
+}
+
+/** MurmurHash3's fmix32: every bit of the FNV hash reaches every bit of the result. */
+function finish(hash: number): number {
+  let h = hash;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -72,6 +102,33 @@ export function inShard(id: string, shard: Shard): boolean {
  */
 export function partitionOf(id: string, count: number): number {
   return stableHash(id, PARTITION_OFFSET) % count;
+}
+
+/**
+ * {@link inShard} and {@link partitionOf} of the id spelled by the ASCII bytes `[start, end)`.
+ *
+ * @param bytes - Bytes holding the id (ASCII: a FHIR id).
+ * @param start - Where it starts.
+ * @param end - Where it ends.
+ * @param shard - The shard, if any.
+ * @param count - Number of partitions.
+ * @returns the partition, or -1 when the id is not of the shard
+ */
+export function partitionOfBytes(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  shard: Shard | undefined,
+  count: number,
+): number {
+  if (
+    shard !== undefined &&
+    shard.count !== 1 &&
+    stableHashOfBytes(bytes, start, end) % shard.count !== shard.index
+  ) {
+    return -1;
+  }
+  return stableHashOfBytes(bytes, start, end, PARTITION_OFFSET) % count;
 }
 
 /**

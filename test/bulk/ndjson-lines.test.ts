@@ -1,6 +1,14 @@
 import { Readable } from 'node:stream';
 import { ndjsonLineBatches, ndjsonLines, type InputLine } from '../../src/bulk/ndjson-lines';
-import { parseShard, partitionOf, shardOf, stableHash } from '../../src/bulk/shard';
+import {
+  inShard,
+  parseShard,
+  partitionOf,
+  partitionOfBytes,
+  shardOf,
+  stableHash,
+  stableHashOfBytes,
+} from '../../src/bulk/shard';
 
 async function lines(chunks: (string | Buffer)[], max = 100): Promise<InputLine[]> {
   const out: InputLine[] = [];
@@ -97,6 +105,26 @@ describe('shards', () => {
       }
     }
     expect(parts.size).toBe(8);
+  });
+
+  test('hash an id the same from its bytes (pass 1 does not decode it) as from its text', () => {
+    const ids = ['p1', 'Patient-007', 'a', 'A.b-9', 'x'.repeat(64)];
+    for (let i = 0; i < 2000; i++) {
+      ids.push(`p${i}`, `${i}-${(i * 7919).toString(36)}.Z`);
+    }
+    for (const id of ids) {
+      // Inside a larger buffer, between bytes that are not the id's.
+      const bytes = Buffer.from(`"Patient/${id}"`, 'latin1');
+      const start = 9;
+      const end = start + id.length;
+      expect(stableHashOfBytes(bytes, start, end)).toBe(stableHash(id));
+      expect(stableHashOfBytes(bytes, start, end, 0x2f4a1a8d)).toBe(stableHash(id, 0x2f4a1a8d));
+      for (const shard of [undefined, { index: 0, count: 1 }, { index: 1, count: 3 }]) {
+        const expected =
+          shard !== undefined && !inShard(id, shard) ? -1 : partitionOf(id, 1 + (id.length % 9));
+        expect(partitionOfBytes(bytes, start, end, shard, 1 + (id.length % 9))).toBe(expected);
+      }
+    }
   });
 
   test('--shard is i/n counted from 1', () => {

@@ -12,7 +12,9 @@ import {
   type PartitionChunkResult,
   type PartitionChunkTask,
 } from '../../src/bulk/partition-chunk';
-import { resourceScanner, type ScannedResource } from '../../src/bulk/resource-scan';
+import { recordPrefix } from '../../src/bulk/partition-record';
+import { LineScanner, resourceScanner, type ScannedResource } from '../../src/bulk/resource-scan';
+import { partitionOf } from '../../src/bulk/shard';
 
 /** What `JSON.parse` gives for the two values pass 1 reads, or `invalid`. */
 function parsedValues(line: Buffer, element: string): 'invalid' | [unknown, unknown] {
@@ -312,6 +314,57 @@ describe('resourceScanner', () => {
   });
 });
 
+describe('LineScanner', () => {
+  test('gives the positions of the two values in the buffer read', () => {
+    const line = '{"resourceType":"Immunization","patient":{"reference":"Patient/p-1.x"}}';
+    const bytes = Buffer.from(`xx\n${line}\nyy`);
+    const scanner = new LineScanner('patient');
+    expect(scanner.scan(bytes, 3, 3 + line.length)).toBe(true);
+    expect(bytes.toString('latin1', scanner.typeStart, scanner.typeEnd)).toBe('Immunization');
+    expect(bytes.toString('latin1', scanner.patientStart, scanner.patientEnd)).toBe(
+      'Patient/p-1.x',
+    );
+    // The same scanner on other buffers, one after another (it keeps a view of the last one).
+    expect(scanner.scan(Buffer.from(line), 0, line.length)).toBe(true);
+    scanner.release();
+    expect(scanner.scan(Buffer.from(`${line}x`), 0, line.length + 1)).toBe(false);
+  });
+
+  // Strings are read four bytes at a time where they can be: a quote, backslash or control byte
+  // is found at every place in and across the four-byte words, in keys and values, and at the
+  // end of the line.
+  test.each([
+    ['a closing quote', (s: string) => `"${s}"`, true],
+    ['an escape', (s: string) => `"${s}\\n${s}"`, true],
+    ['a \\u escape', (s: string) => `"${s}\\u00e9"`, true],
+    ['a raw tab', (s: string) => `"${s}\t${s}"`, false],
+    ['a raw newline', (s: string) => `"${s}\n"`, false],
+    ['a raw NUL', (s: string) => `"${s}\u0000"`, false],
+    ['a raw 0x1f', (s: string) => `"${s}\u001f${s}"`, false],
+    ['DEL and non-ASCII', (s: string) => `"${s}\u007fé${s}"`, true],
+    ['no closing quote', (s: string) => `"${s}`, false],
+  ])('finds %s at any offset of a string', (_name, value, valid) => {
+    for (let n = 0; n < 12; n++) {
+      const s = 'abcdefghijkl'.slice(0, n);
+      const v = value(s);
+      // (An escaped key at depth 1 or 2 is left to JSON.parse: it could be one of those read.)
+      const escaped = v.includes('\\');
+      for (const [line, read] of [
+        [`{"resourceType":"Patient","id":"p1","note":${v}}`, valid],
+        [`{"resourceType":"Patient","id":"p1",${v}:1}`, valid && !escaped],
+        [`{"resourceType":"Patient","id":"p1","a":{"b":{${v}:[${v}]}}}`, valid],
+        [`{"resourceType":"Patient","note":${v},"id":"p1"}`, valid],
+      ] as const) {
+        // Inside a larger buffer (agrees), and as the whole buffer.
+        const accepted = agrees(line, 'id');
+        expect({ line, accepted }).toEqual({ line, accepted: read });
+        const bytes = Buffer.from(line);
+        expect(new LineScanner('id').scan(bytes, 0, bytes.length)).toBe(read);
+      }
+    }
+  });
+});
+
 // --- Random resource lines -------------------------------------------------------------------
 
 /** Resource lines of every export type, as `writeBulkExport` writes them, plus richer ones. */
@@ -561,6 +614,69 @@ describe('partitionChunk with the scanner', () => {
     expect(resultOf(partitionChunk(broken))).toEqual(
       resultOf(partitionChunk(broken, { scan: false })),
     );
+  });
+
+  test('writes each kept line as its record: prefix, the line as read, a newline', () => {
+    const lines = [
+      '{"resourceType":"Immunization","patient":{"reference":"Patient/p1"}}',
+      '{"resourceType":"Immunization","patient":{"reference":"https://x/fhir/Patient/p-2"}}',
+      '{"resourceType":"Immunization","patient":{"reference":"Patient/p.3/_history/2"}} ',
+      '{"resourceType":"Immunization","note":"Zoë\\u00e9","patient":{"reference":"Patient\\/p4"}}',
+      'not json',
+      '{"resourceType":"Immunization","patient":{"reference":"Patient/p5"}}\r',
+    ];
+    const ids = ['p1', 'p-2', 'p.3', 'p4', undefined, 'p5'];
+    // Line numbers around every change of their number of digits, and past 2^31.
+    for (const firstLine of [1, 5, 95, 99_997, 999_999_997, 2_147_483_645, 9_007_199_254_740_985]) {
+      for (const scan of [true, false]) {
+        const partitions = 3;
+        const task: PartitionChunkTask = {
+          bytes: Buffer.from(lines.join('\n')),
+          firstLine,
+          fileName: 'Immunization.003.ndjson',
+          fileIndex: 12,
+          type: 'Immunization',
+          partitions,
+        };
+        const r = partitionChunk(task, { scan });
+        const expected: string[] = Array.from({ length: partitions }, () => '');
+        lines.forEach((line, n) => {
+          const id = ids[n];
+          if (id !== undefined) {
+            const p = partitionOf(id, partitions);
+            const text = line.endsWith('\r') ? line.slice(0, -1) : line;
+            expected[p] = `${expected[p] ?? ''}${recordPrefix(id, 1, 12, firstLine + n)}${text}\n`;
+          }
+        });
+        const records = Buffer.from(r.records);
+        expect(
+          expected.map((_, p) => records.toString('utf8', r.offsets[p], r.offsets[p + 1])),
+        ).toEqual(expected);
+        expect(r.errors).toHaveLength(1);
+        expect(r.errors[0]).toContain(`Immunization.003.ndjson line ${firstLine + 4}:`);
+      }
+    }
+  });
+
+  test('a chunk of many lines, then a small one: the same results as with JSON.parse alone', () => {
+    // 70,000 lines: more than the store of kept lines holds at first, and more than it keeps.
+    const many = Array.from(
+      { length: 70_000 },
+      (_, i) => `{"resourceType":"Patient","id":"p${i}"}`,
+    );
+    for (const lines of [many, many.slice(0, 3)]) {
+      const task: PartitionChunkTask = {
+        bytes: Buffer.from(`${lines.join('\n')}\n`),
+        firstLine: 1,
+        fileName: 'Patient.ndjson',
+        fileIndex: 0,
+        type: 'Patient',
+        partitions: 5,
+      };
+      const fast = partitionChunk(task);
+      expect(fast.patients).toBe(lines.length);
+      expect(resultOf(fast)).toEqual(resultOf(partitionChunk(task, { scan: false })));
+    }
   });
 
   test('lines the scanner reads are not parsed with JSON.parse; the others are', () => {
