@@ -94,7 +94,11 @@ export interface ItemResult {
   error?: Buffer;
   /** Set when the item belongs to another shard (nothing else is set). */
   skipped?: true;
-  /** Vaccine group and status, alternating, for the forecast metrics. */
+  /**
+   * `parameters` output: vaccine group and status, alternating, for the service's forecast
+   * metrics. (Not in `resources` output: the CLI has no metrics, and these ~50 strings per
+   * patient cost ~9 µs to send from a thread.)
+   */
   groups?: string[];
   /** Set when the item failed unexpectedly (a bug): the caller logs it (no patient data). */
   crashed?: true;
@@ -463,7 +467,6 @@ function splitResources(
   const result: ItemText = {
     recommendation: asciiLine(output.recommendation),
     evaluations: asciiLines(output.evaluations),
-    groups: groupsOf(output),
   };
   if (output.information.length > 0) {
     result.information = ndjsonLine({
