@@ -13,7 +13,7 @@
  * @packageDocumentation
  */
 import { isUtf8 } from 'node:buffer';
-import { FHIR_ID, isRecord } from '../fhir/json';
+import { FHIR_ID, isIdCharCode, isRecord } from '../fhir/json';
 import { jsonValue } from '../fhir/json-text';
 import { EXPORT_TYPE_NAMES, EXPORT_TYPES, type ExportType } from './export-types';
 import { LineScanner } from './resource-scan';
@@ -221,15 +221,7 @@ function isIdBytes(b: Uint8Array, s: number, e: number): boolean {
     return false;
   }
   for (let k = s; k < e; k++) {
-    const c = b[k] ?? 0;
-    // 0-9, A-Z, a-z, '-', '.'
-    if (!(
-      (c >= 48 && c <= 57) ||
-      (c >= 65 && c <= 90) ||
-      (c >= 97 && c <= 122) ||
-      c === 45 ||
-      c === 46
-    )) {
+    if (!isIdCharCode(b[k] ?? 0)) {
       return false;
     }
   }

@@ -28,19 +28,23 @@ export function isFhirId(value: unknown): value is string {
     return false;
   }
   for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    // 0-9, A-Z, a-z, '-', '.'
-    if (!(
-      (c >= 48 && c <= 57) ||
-      (c >= 65 && c <= 90) ||
-      (c >= 97 && c <= 122) ||
-      c === 45 ||
-      c === 46
-    )) {
+    if (!isIdCharCode(value.charCodeAt(i))) {
       return false;
     }
   }
   return true;
+}
+
+/**
+ * Whether a character code (or a byte of ASCII text) may be in a FHIR `id`: 0-9, A-Z, a-z, `-`,
+ * `.` (the character class of {@link FHIR_ID}).
+ *
+ * @param c - A UTF-16 code unit or a byte.
+ */
+export function isIdCharCode(c: number): boolean {
+  return (
+    (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 46
+  );
 }
 
 /**
