@@ -27,7 +27,8 @@ import {
 import { isRecord } from '../fhir/json';
 import { jsonValue } from '../fhir/json-text';
 import { operationOutcome, outcomeIssue } from '../fhir/outcome';
-import { patientSources } from './partition-record';
+import { JsonTemplates } from './json-templates';
+import { patientSources, type RecordLine } from './partition-record';
 import { inShard, type Shard } from './shard';
 
 /** What is fixed for a whole run. */
@@ -275,15 +276,37 @@ function forecastLine(
   }));
 }
 
+/**
+ * The line readers of this thread, one per resource type: the lines of an export file mostly
+ * share a shape (json-templates.ts).
+ */
+const lineReaders = new Map<string, JsonTemplates>();
+
+function lineReader(type: string): JsonTemplates {
+  let reader = lineReaders.get(type);
+  if (reader === undefined) {
+    reader = new JsonTemplates();
+    lineReaders.set(type, reader);
+  }
+  return reader;
+}
+
 function forecastPatient(
   item: Extract<BulkItem, { kind: 'patient' }>,
   run: RunSettings,
   catalog: ForecastCatalog,
 ): ItemText {
   const sources = patientSources(item);
+  const parse = (source: RecordLine): unknown =>
+    lineReader(source.type).parse(
+      item.records,
+      sources.text,
+      source.start,
+      source.start + source.text.length,
+    );
   // Parameter order: 0 assessmentDate, 1 knowledgeBaseVersion, 2 patient, 3… the resources.
   // Each line is parsed once; the parsed resources also give the ids named in issues.
-  const patient = JSON.parse(sources.patient.text) as unknown;
+  const patient = parse(sources.patient);
   const parsed: unknown[] = [patient];
   const parameter: unknown[] = [
     { name: 'assessmentDate', valueDate: run.assessmentDate },
@@ -291,7 +314,7 @@ function forecastPatient(
     { name: 'patient', resource: patient },
   ];
   for (const source of sources.resources) {
-    const resource = JSON.parse(source.text) as unknown;
+    const resource = parse(source);
     parsed.push(resource);
     // A vaccine not given, with a reason (e.g. a contraindication or immunity), is a CDSi
     // observation; every other Immunization is a dose (not-done without reason: ignored with a

@@ -77,48 +77,72 @@ export function recordHead(
  * @throws Error when the record is not one (a corrupt partition file)
  */
 export function recordSource(record: string, files: readonly string[]): SourceLine {
-  const a = record.indexOf('\t');
-  const b = record.indexOf('\t', a + 1);
-  const c = record.indexOf('\t', b + 1);
-  const d = record.indexOf('\t', c + 1);
-  const type = a < 0 || b < 0 ? undefined : EXPORT_TYPE_NAMES[Number(record.slice(a + 1, b))];
-  const file = c < 0 ? undefined : files[Number(record.slice(b + 1, c))];
-  if (type === undefined || file === undefined || d < 0) {
+  return recordLine(record, 0, record.length, files);
+}
+
+/** A resource line of a patient item, and where its JSON is in the item's decoded records. */
+export interface RecordLine extends SourceLine {
+  /** Where `text` starts in the records' text. */
+  readonly start: number;
+}
+
+/** The record `records.slice(start, end)` as a {@link RecordLine}. */
+function recordLine(
+  records: string,
+  start: number,
+  end: number,
+  files: readonly string[],
+): RecordLine {
+  const a = records.indexOf('\t', start);
+  const b = a < 0 ? -1 : records.indexOf('\t', a + 1);
+  const c = b < 0 ? -1 : records.indexOf('\t', b + 1);
+  const d = c < 0 ? -1 : records.indexOf('\t', c + 1);
+  const type = b < 0 || b > end ? undefined : EXPORT_TYPE_NAMES[Number(records.slice(a + 1, b))];
+  const file = c < 0 || c > end ? undefined : files[Number(records.slice(b + 1, c))];
+  if (type === undefined || file === undefined || d < 0 || d >= end) {
     throw new Error('corrupt partition record');
   }
   // Pass 1 drops one CR before a line's newline; a second one belongs to the JSON (whitespace)
   // and is dropped here, as reading the partition file line by line did.
-  const end = record.endsWith('\r') ? record.length - 1 : record.length;
-  return { type, file, line: Number(record.slice(c + 1, d)), text: record.slice(d + 1, end) };
+  const jsonEnd = records.charCodeAt(end - 1) === 0x0d ? end - 1 : end;
+  return {
+    type,
+    file,
+    line: Number(records.slice(c + 1, d)),
+    text: records.slice(d + 1, jsonEnd),
+    start: d + 1,
+  };
 }
 
 /**
  * The Patient and the other resources of a patient item, decoded.
  *
  * @param item - The item (its records: the Patient's first).
+ * @returns the lines, and the records' text their `start` is in
  * @throws Error when the records are corrupt
  */
 export function patientSources(item: PatientItem): {
-  patient: SourceLine;
-  resources: SourceLine[];
+  patient: RecordLine;
+  resources: RecordLine[];
+  text: string;
 } {
   const { records } = item;
   const text = Buffer.from(records.buffer, records.byteOffset, records.byteLength).toString('utf8');
-  const sources: SourceLine[] = [];
+  const sources: RecordLine[] = [];
   let start = 0;
   while (start < text.length) {
     let end = text.indexOf('\n', start);
     if (end < 0) {
       end = text.length;
     }
-    sources.push(recordSource(text.slice(start, end), item.files));
+    sources.push(recordLine(text, start, end, item.files));
     start = end + 1;
   }
   const [patient, ...resources] = sources;
   if (patient?.type !== 'Patient') {
     throw new Error('corrupt patient records: no Patient first');
   }
-  return { patient, resources };
+  return { patient, resources, text };
 }
 
 /**

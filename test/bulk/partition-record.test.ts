@@ -39,13 +39,23 @@ test('a patient item gives back its lines, files and numbers (non-ASCII, tabs, a
   const item = patientItem('p-1', patient, resources);
   expect(item.files).toEqual(['Patient.ndjson', 'Immunization.001.ndjson', 'Condition.ndjson']);
   const back = patientSources(item);
-  expect(back.patient).toEqual(patient);
+  const { start, ...line } = back.patient;
+  expect(line).toEqual(patient);
   // The trailing CR is dropped, as reading the partition file line by line did.
-  expect(back.resources).toEqual([
+  expect(back.resources.map(({ start: _, ...rest }) => rest)).toEqual([
     { ...resources[0], text: resources[0]!.text.slice(0, -1) },
     resources[1],
     resources[2],
   ]);
+  // Each line's `start` is where its JSON is in the decoded records (what the JSON reader
+  // is given: json-templates.ts).
+  expect(back.text.slice(start, start + patient.text.length)).toBe(patient.text);
+  for (const r of back.resources) {
+    expect(back.text.slice(r.start, r.start + r.text.length)).toBe(r.text);
+  }
+  expect(back.resources.map((r) => r.start)).toEqual(
+    back.resources.map((r) => back.text.indexOf(r.text, start)),
+  );
 });
 
 test('records are found and gathered from the bytes without decoding them', () => {
@@ -76,6 +86,7 @@ test('records are found and gathered from the bytes without decoding them', () =
       file: 'Immunization.ndjson',
       line: 9,
       text: '{"resourceType":"Immunization","note":"ñ"}',
+      start: sources.text.indexOf('{"resourceType":"Immunization"'),
     },
   ]);
 });

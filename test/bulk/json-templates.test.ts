@@ -1,0 +1,251 @@
+/**
+ * The template reader of export lines (json-templates.ts): whatever it reads, it reads as
+ * `JSON.parse` does — the same value, key order included, or the same error — on the lines of a
+ * generated export, hand-written edge cases, and thousands of seeded random mutations read after
+ * the templates of the originals were learned. The counts show the templates did the reading.
+ */
+import { isUtf8 } from 'node:buffer';
+import { prng } from '../../bench/population';
+import { JsonTemplates } from '../../src/bulk/json-templates';
+import { mutate, sampleLines, validMutation } from './export-lines';
+
+/** Characters put in place of a letter or digit: quotes, escapes, controls, number syntax. */
+const REPLACEMENTS = [
+  '"',
+  '\\',
+  '\u0001',
+  '\t',
+  ' ',
+  'é',
+  '-',
+  '+',
+  '.',
+  'e',
+  'E',
+  '0',
+  '7',
+  'x',
+  '}',
+  ',',
+];
+
+/**
+ * A copy of a line with one to three of its letters or digits replaced: mostly inside values
+ * (the shape stays, a template reads the line), sometimes in a key or a literal.
+ */
+function editCharacters(line: Buffer, random: () => number): Buffer {
+  let text = line.toString();
+  const edits = 1 + Math.floor(random() * 3);
+  for (let e = 0; e < edits; e++) {
+    const at = Math.floor(random() * text.length);
+    if (/[A-Za-z0-9]/.test(text.charAt(at))) {
+      const r = REPLACEMENTS[Math.floor(random() * REPLACEMENTS.length)] ?? 'x';
+      text = `${text.slice(0, at)}${r}${text.slice(at + 1)}`;
+    }
+  }
+  return Buffer.from(text);
+}
+
+type Outcome = { value: unknown } | { error: string };
+
+/**
+ * Reads a line as a forecasting thread does: from the bytes of a patient's records (a record
+ * prefix before it, another record after it) and their text.
+ */
+function read(reader: JsonTemplates, line: Buffer | string): Outcome {
+  const before = Buffer.from('p1\t1\t0\t7\t');
+  const bytes = Buffer.concat([before, Buffer.from(line), Buffer.from('\np1\t1\t0\t8\t{"a":1}')]);
+  const text = bytes.toString('utf8');
+  const start = before.length;
+  const end = text.indexOf('\np1\t1\t0\t8\t');
+  try {
+    return { value: reader.parse(bytes, text, start, end) };
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+function parsed(line: Buffer | string): Outcome {
+  try {
+    return { value: JSON.parse(line.toString()) as unknown };
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** The same outcome: equal values (types, -0, key order) or the same error. */
+function expectSame(actual: Outcome, expected: Outcome): void {
+  expect(actual).toStrictEqual(expected);
+  if ('value' in actual && 'value' in expected) {
+    expect(JSON.stringify(actual.value)).toBe(JSON.stringify(expected.value));
+  }
+}
+
+describe('JsonTemplates', () => {
+  test('every line of a generated export reads as JSON.parse reads it, most by a template', () => {
+    const readers = new Map<string, JsonTemplates>();
+    const lines = sampleLines();
+    for (const { type, line } of lines) {
+      const reader = readers.get(type) ?? new JsonTemplates();
+      readers.set(type, reader);
+      expectSame(read(reader, line), parsed(line));
+    }
+    const hits = [...readers.values()].reduce((n, r) => n + r.stats.hits, 0);
+    expect(hits).toBeGreaterThan(lines.length * 0.8);
+  });
+
+  test('values of a learned shape: strings and numbers read exactly, anything doubtful by JSON.parse', () => {
+    const reader = new JsonTemplates();
+    const line = (s: string, n: string): string => `{"s":"${s}","n":${n},"b":[true,null],"o":{}}`;
+    expectSame(read(reader, line('x', '1')), parsed(line('x', '1')));
+    expect(reader.stats.learned).toBe(1);
+    const strings = [
+      '',
+      'plain',
+      'a b',
+      '\u007f',
+      'é',
+      '日本',
+      '\\"',
+      '\\u0041',
+      '\\n',
+      '\t',
+      '\u0001',
+      'a"b',
+      '"',
+    ];
+    const numbers = [
+      '0',
+      '-0',
+      '7',
+      '-12',
+      '1.5',
+      '1e5',
+      '1E+5',
+      '2.5e-3',
+      '1e400',
+      '-1e-400',
+      '123456789012345678901234567890',
+      '01',
+      '1.',
+      '.5',
+      '+1',
+      '-',
+      '1e',
+      '1e+',
+      '0x1',
+      '1_0',
+      'Infinity',
+      'NaN',
+      '--1',
+      '1..2',
+      'tru',
+    ];
+    for (const s of strings) {
+      for (const n of numbers) {
+        expectSame(read(reader, line(s, n)), parsed(line(s, n)));
+      }
+    }
+    // Only the plain values were read by the template: ASCII strings without escapes, valid
+    // numbers (one shape, so nothing else was learned).
+    expect(reader.stats.learned).toBe(1);
+    expect(reader.stats.hits).toBeGreaterThan(4 * 10);
+  });
+
+  test('the lines of another shape, with whitespace or a key twice, go through JSON.parse', () => {
+    const reader = new JsonTemplates();
+    const lines = [
+      '{"a":"x","b":[1,2]}',
+      '{"a":"y","b":[1,2,3]}',
+      '{"a":"y","b":[1]}',
+      '{"a": "x","b":[1,2]}',
+      '{"a":"x","b":[1,2]} ',
+      '{"a":"x","a":"z","b":[1,2]}',
+      '{"b":[1,2],"a":"x"}',
+      '{"a":"x","b":[1,2]}{"a":"x","b":[1,2]}',
+      '{"a":"x","b":[1,2]',
+      '{"a":"x","b":[1,2],}',
+      '{"a":"x","b":{"0":1,"1":2}}',
+    ];
+    for (const l of [...lines, ...lines]) {
+      expectSame(read(reader, l), parsed(l));
+    }
+  });
+
+  test('a __proto__ key is an own property, as JSON.parse makes it, never the prototype', () => {
+    const reader = new JsonTemplates();
+    const line = '{"__proto__":{"polluted":"yes"},"a":"b"}';
+    for (let i = 0; i < 3; i++) {
+      const outcome = read(reader, line);
+      expectSame(outcome, parsed(line));
+      const value = (outcome as { value: object }).value;
+      expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+      expect(Object.keys(value)).toEqual(['__proto__', 'a']);
+    }
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(reader.stats.learned).toBe(0);
+  });
+
+  test('each line gets objects of its own', () => {
+    const reader = new JsonTemplates();
+    const line = '{"a":{"b":["c"]}}';
+    const first = read(reader, line) as { value: { a: { b: string[] } } };
+    first.value.a.b.push('changed');
+    expectSame(read(reader, line), parsed(line));
+    expect(reader.stats.hits).toBe(1);
+  });
+
+  test('a line whose bytes are not one character each is read by JSON.parse, with the right offsets', () => {
+    const reader = new JsonTemplates();
+    const plain = '{"family":"Muller","given":["Zoe"]}';
+    const accented = '{"family":"Müller","given":["Zoë"]}';
+    expectSame(read(reader, plain), parsed(plain));
+    expectSame(read(reader, accented), parsed(accented));
+    expectSame(read(reader, plain), parsed(plain));
+    expect(reader.stats.hits).toBe(1);
+  });
+
+  test('an export whose lines never repeat a shape stops learning', () => {
+    const reader = new JsonTemplates();
+    for (let i = 0; i < 500; i++) {
+      const line = `{"k${i}":"v"}`;
+      expectSame(read(reader, line), parsed(line));
+    }
+    expect(reader.stats.hits).toBe(0);
+    expect(reader.stats.learned).toBeLessThanOrEqual(8);
+  });
+
+  test('mutated lines read after their originals: the same value or error as JSON.parse', () => {
+    const random = prng(20261123);
+    const lines = sampleLines();
+    const readers = new Map<string, JsonTemplates>();
+    let changedAndHit = 0;
+    let tried = 0;
+    for (let n = 0; n < 12_000; n++) {
+      const { type, line } = lines[Math.floor(random() * lines.length)]!;
+      const reader = readers.get(type) ?? new JsonTemplates();
+      readers.set(type, reader);
+      const original = Buffer.from(line);
+      read(reader, original); // the template of the original, if it has one, is learned
+      const pick = random();
+      const mutated =
+        pick < 0.15
+          ? validMutation(original, random)
+          : pick < 0.5
+            ? mutate(original, random)
+            : editCharacters(original, random);
+      if (!isUtf8(mutated)) {
+        continue; // pass 1 lets only valid UTF-8 through to the forecasting threads
+      }
+      tried++;
+      const hits = reader.stats.hits;
+      expectSame(read(reader, mutated), parsed(mutated));
+      if (reader.stats.hits > hits && !mutated.equals(original)) {
+        changedAndHit++;
+      }
+    }
+    expect(tried).toBeGreaterThan(8_000);
+    // Many changed lines were read by a template (values edited within the shape).
+    expect(changedAndHit).toBeGreaterThan(1_000);
+  });
+});
