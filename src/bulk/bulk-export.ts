@@ -362,6 +362,25 @@ function recordAt(
   return recordSource(bytes?.toString('utf8', start, stop) ?? '', names);
 }
 
+/** Whether the bytes `[aStart, aEnd)` and `[bStart, bEnd)` are the same. */
+function sameBytes(
+  bytes: Uint8Array,
+  aStart: number,
+  aEnd: number,
+  bStart: number,
+  bEnd: number,
+): boolean {
+  if (aEnd - aStart !== bEnd - bStart) {
+    return false;
+  }
+  for (let i = aStart, j = bStart; i < aEnd; i++, j++) {
+    if (bytes[i] !== bytes[j]) {
+      return false;
+    }
+  }
+  return true;
+}
+
 /**
  * Pass 2, reading: one partition, grouped by patient. Only each record's patient id is decoded
  * (partition-record.ts: the thread that forecasts a patient decodes their records).
@@ -378,6 +397,13 @@ async function groupPartition(path: string, names: readonly string[]): Promise<G
     }
     const { bytes } = piece;
     const chunk = chunks.push(bytes) - 1;
+    // The record before, when its patient id (`[previousStart, previousIdEnd)` of these bytes) is
+    // this one's: a patient's records mostly come one after the other (an export file lists a
+    // patient's resources together), and comparing a few bytes costs less than decoding the id
+    // and looking it up (~1 µs per record, a fifth of this thread's work in pass 2).
+    let previous: Group | undefined;
+    let previousStart = 0;
+    let previousIdEnd = 0;
     let start = 0;
     while (start < bytes.length) {
       let end = bytes.indexOf(NEWLINE, start);
@@ -386,11 +412,22 @@ async function groupPartition(path: string, names: readonly string[]): Promise<G
       if (head === undefined) {
         throw new Error(`corrupt partition file ${path}`);
       }
-      const id = bytes.toString('latin1', start, head.idEnd);
-      let group = groups.get(id);
-      if (group === undefined) {
-        group = { patient: undefined, resources: [], bytes: 0 };
-        groups.set(id, group);
+      let group: Group | undefined;
+      if (
+        previous !== undefined &&
+        sameBytes(bytes, previousStart, previousIdEnd, start, head.idEnd)
+      ) {
+        group = previous;
+      } else {
+        const id = bytes.toString('latin1', start, head.idEnd);
+        group = groups.get(id);
+        if (group === undefined) {
+          group = { patient: undefined, resources: [], bytes: 0 };
+          groups.set(id, group);
+        }
+        previous = group;
+        previousStart = start;
+        previousIdEnd = head.idEnd;
       }
       if (head.type !== 'Patient') {
         group.resources.push(chunk, start, end);
@@ -401,6 +438,7 @@ async function groupPartition(path: string, names: readonly string[]): Promise<G
       } else {
         const first = sourceAt(...group.patient);
         const again = sourceAt(chunk, start, end);
+        const id = bytes.toString('latin1', start, head.idEnd);
         errors.push(
           exportError(
             `${again.file} line ${again.line}`,
