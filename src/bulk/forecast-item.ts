@@ -263,7 +263,12 @@ function forecastLine(
   // `parameters` output keeps the ids of a single answer; split resources get ids unique in the run.
   const key = shortKey(`l${line}`);
   const ids = run.output === 'parameters' ? undefined : idsFor(key);
-  const [outcome, output] = immdsForecastOutput(body, { catalog }, ids);
+  const [outcome, output] = immdsForecastOutput(
+    body,
+    { catalog },
+    ids,
+    run.output === 'parameters' ? 'parameters' : 'lines',
+  );
   if (output === undefined) {
     return failure(run, prefixed(outcome.issue, `line ${line}: `), `line-${line}`);
   }
@@ -340,6 +345,7 @@ function forecastPatient(
     { resourceType: 'Parameters', parameter },
     { catalog },
     idsFor(key),
+    'lines',
   );
   if (output === undefined) {
     return {
@@ -454,15 +460,6 @@ function asciiLine(text: string): string {
   return `${text}\n`;
 }
 
-/** ASCII texts as NDJSON lines. */
-function asciiLines(texts: readonly string[]): string {
-  let lines = '';
-  for (const text of texts) {
-    lines += `${text}\n`;
-  }
-  return lines;
-}
-
 /** A resource as an NDJSON line (ASCII JSON). */
 function ndjsonLine(resource: object): string {
   return asciiLine(jsonValue(resource));
@@ -481,7 +478,7 @@ function idsFor(key: string): OutputIds {
   return { recommendation: key, evaluationPrefix: `${key}-e` };
 }
 
-/** The output's resources, one NDJSON line each. */
+/** The output's resources (its evaluations written as `lines`), one NDJSON line each. */
 function splitResources(
   output: ForecastOutput,
   key: string,
@@ -489,7 +486,7 @@ function splitResources(
 ): ItemText {
   const result: ItemText = {
     recommendation: asciiLine(output.recommendation),
-    evaluations: asciiLines(output.evaluations),
+    evaluations: output.evaluations,
   };
   if (output.information.length > 0) {
     result.information = ndjsonLine({

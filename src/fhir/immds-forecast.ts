@@ -19,6 +19,7 @@ import {
   DEFAULT_OUTPUT_IDS,
   parseOutput,
   writeForecastOutput,
+  type EvaluationLayout,
   type ForecastOutput,
   type OutputIds,
 } from './from-engine';
@@ -27,7 +28,12 @@ import { readForecastRequest, type ForecastCatalog } from './to-engine';
 
 export { IMMDS_FORECAST_OPERATION, CAPABILITY_STATEMENT } from './operation-definition';
 export type { ForecastCatalog } from './to-engine';
-export { parametersJson, type ForecastOutput, type OutputIds } from './from-engine';
+export {
+  parametersJson,
+  type EvaluationLayout,
+  type ForecastOutput,
+  type OutputIds,
+} from './from-engine';
 
 /** What the handler depends on. */
 export interface ImmdsForecastDeps {
@@ -51,12 +57,14 @@ export type OutputResult =
  * @param body - The request body as parsed JSON (expected: a Parameters resource).
  * @param deps - The rule sets and code tables.
  * @param ids - The ids of the output resources (default `recommendation`, `evaluation-n`).
+ * @param layout - How the evaluations are laid out (default: for `parametersJson`).
  * @returns `[allOk, output]`, or `[OperationOutcome]` with the errors.
  */
 export function immdsForecastOutput(
   body: unknown,
   deps: ImmdsForecastDeps,
   ids: OutputIds = DEFAULT_OUTPUT_IDS,
+  layout: EvaluationLayout = 'parameters',
 ): OutputResult {
   const read = readForecastRequest(body, deps.catalog);
   if (!read.ok) {
@@ -77,6 +85,7 @@ export function immdsForecastOutput(
       ],
     },
     ids,
+    layout,
   );
   return [allOk(), output];
 }

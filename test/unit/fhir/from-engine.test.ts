@@ -22,8 +22,10 @@ import { explainReason } from '../../../src/engine/explain-reason';
 import { reason } from '../../../src/engine/reasons';
 import { canonicalCvx, type RuleSet } from '../../../src/engine/rule-set';
 import {
+  parametersJson,
   parseOutput,
   writeForecastOutput,
+  type EvaluationLayout,
   type ForecastOutput,
 } from '../../../src/fhir/from-engine';
 import type { CodeTables } from '../../../src/rules/codes/types';
@@ -89,23 +91,29 @@ function group(parts: {
 
 function write(
   rs: RuleSet,
-  vaccineGroup: VaccineGroupResult,
+  vaccineGroup: VaccineGroupResult | readonly VaccineGroupResult[],
   codes?: CodeTables,
   assessmentDate = '2025-01-01',
+  layout?: EvaluationLayout,
 ): ForecastOutput {
   const result: ForecastResult = {
     assessmentDate: day(assessmentDate),
     ruleSet: rs.id,
-    vaccineGroups: [vaccineGroup],
+    vaccineGroups: Array.isArray(vaccineGroup) ? vaccineGroup : [vaccineGroup],
     unusedDoses: [],
   };
-  return writeForecastOutput(result, {
-    ruleSet: rs,
-    ...(codes === undefined ? {} : { codes }),
-    patientReference: 'Patient/p',
-    doseExpressions: new Map(),
-    notes: [],
-  });
+  return writeForecastOutput(
+    result,
+    {
+      ruleSet: rs,
+      ...(codes === undefined ? {} : { codes }),
+      patientReference: 'Patient/p',
+      doseExpressions: new Map(),
+      notes: [],
+    },
+    { recommendation: 'recommendation', evaluationPrefix: 'evaluation-' },
+    layout,
+  );
 }
 
 function output(
@@ -224,9 +232,8 @@ describe('writeForecastOutput: shared constant parts', () => {
       completedDate: '2024-03-01',
     });
     const out = write(rs, group({ status: 'Complete', doseReasons: [details] }));
-    const text = out.evaluations.join('\n');
-    expect(/[^\x20-\x7e\n]/.test(text)).toBe(false); // ASCII: non-ASCII is written as \uXXXX
-    const parsed = (JSON.parse(out.evaluations[0] ?? '') as ImmunizationEvaluation)
+    expect(/[^\x20-\x7e]/.test(out.evaluations)).toBe(false); // ASCII: non-ASCII is written as \uXXXX
+    const parsed = (parseOutput(out).parameter?.[0]?.resource as ImmunizationEvaluation)
       .doseStatusReason?.[0];
     expect(parsed?.text).toBe(explainReason(details));
     expect(parsed?.text).toBe(
@@ -263,5 +270,85 @@ describe('writeForecastOutput: shared constant parts', () => {
     const second = JSON.stringify(output(rs, g));
     expect(second).toBe(before);
     expect(second).not.toContain('changed');
+  });
+});
+
+describe('writeForecastOutput: texts written once per status and reasons', () => {
+  it("writes each dose's own reasons, whatever reasons an earlier dose of the same status had", () => {
+    const rs = ruleSetWith('Measles', 'MMR', 'cdc-cdsi@1');
+    const conflict = reason('live-virus-conflict');
+    const tooSoon = reason('interval-too-soon');
+    const lists: Reason[][] = [[], [conflict], [conflict, tooSoon], [tooSoon], [tooSoon, conflict]];
+    for (let round = 0; round < 2; round++) {
+      for (const doseReasons of lists) {
+        const out = output(rs, group({ status: 'Not Complete', doseReasons }));
+        const codes = doseReasons.map((r) => r.code);
+        const evaluationCodes = (evaluationOf(out).doseStatusReason ?? []).map(
+          (c) => c.coding?.find((x) => x.system === 'urn:cdsi:reason')?.code,
+        );
+        expect(evaluationCodes).toEqual(codes);
+        // The group's own evaluation of the dose (extension) says the same.
+        const groupDose = recommendationOf(out).extension?.[0]?.extension ?? [];
+        const groupCodes = groupDose
+          .filter((x) => x.url === 'doseStatusReason')
+          .map((x) => x.valueCodeableConcept?.coding?.find((c) => c.system === 'urn:cdsi:reason'));
+        expect(groupCodes.map((c) => c?.code)).toEqual(codes);
+      }
+    }
+  });
+
+  it("writes a group's forecast reasons per list of reasons", () => {
+    const rs = ruleSetWith('Measles', 'MMR', 'cdc-cdsi@1');
+    const forecastReasons = (reasons: Reason[]) =>
+      (
+        recommendationOf(output(rs, group({ status: 'Complete', reasons }))).forecastReason ?? []
+      ).map((c) => c.coding?.find((x) => x.system === 'urn:cdsi:reason')?.code);
+    expect(forecastReasons([reason('series-complete')])).toEqual(['series-complete']);
+    expect(forecastReasons([reason('series-complete'), reason('aged-out')])).toEqual([
+      'series-complete',
+      'aged-out',
+    ]);
+    expect(forecastReasons([])).toEqual([]);
+  });
+});
+
+describe('writeForecastOutput: layout of the evaluations', () => {
+  const rs = ruleSetWith('Measles', 'MMR', 'cdc-cdsi@1');
+  // Two groups: one with a dose and a forecast, one with nothing more than its status.
+  const groups = [
+    group({ status: 'Not Complete', earliest: '2025-02-01', doseReasons: [] }),
+    { ...group({ status: 'Immune' }), vaccineGroup: 'H' },
+  ];
+
+  it('writes one evaluation per line for a bulk run: the evaluations of the Parameters', () => {
+    const lines = write(rs, groups, undefined, '2025-01-01', 'lines');
+    const parameters = write(rs, groups, undefined, '2025-01-01', 'parameters');
+    expect(lines.evaluationCount).toBe(1);
+    expect(lines.evaluations.endsWith('\n')).toBe(true);
+    const parsed = lines.evaluations
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as ImmunizationEvaluation);
+    const fromParameters = parseOutput(parameters)
+      .parameter?.filter((p) => p.name === 'evaluation')
+      .map((p) => p.resource);
+    expect(parsed).toEqual(fromParameters);
+    expect(parsed[0]?.id).toBe('evaluation-1');
+    // The recommendation is the same text in both layouts; it names the evaluation it rests on.
+    expect(lines.recommendation).toBe(parameters.recommendation);
+    const recommendation = JSON.parse(lines.recommendation) as ImmunizationRecommendation;
+    expect(recommendation.recommendation.map((r) => r.forecastStatus.text)).toEqual([
+      'Not Complete',
+      'Immune',
+    ]);
+    expect(recommendation.recommendation[0]?.supportingImmunization).toEqual([
+      { reference: 'ImmunizationEvaluation/evaluation-1' },
+    ]);
+  });
+
+  it('refuses to make the output Parameters of evaluations written as lines', () => {
+    expect(() => parametersJson(write(rs, groups, undefined, '2025-01-01', 'lines'))).toThrow(
+      /written as lines/,
+    );
   });
 });
