@@ -6,9 +6,10 @@
  * Immunization line of 250 bytes, some 26 lines a patient. The lines of one export file are
  * written by one serializer: the same keys in the same order, the same punctuation, only the
  * values differ. So a line is read against the *template* of a line seen before — the literal
- * bytes (keys, punctuation, `true`/`false`/`null`) compared as they are, the string and number
- * values taken from between them — and the resource is built from the template's shape: about
- * 1.0 µs (session 8, 200,000 lines of the bench export, same process, alternating).
+ * bytes (keys, punctuation, `true`/`false`/`null`) compared four at a time, the string and
+ * number values taken from between them — and the resource is built from the template's shape:
+ * 0.9–1.0 µs (session 8, 122,633 lines of the bench export, same process, alternating with
+ * `JSON.parse`; docs/benchmarks.md).
  *
  * Safety rule: a line gives the same value as `JSON.parse`, or goes through `JSON.parse`.
  * - A template is learned only from a line that is exactly the compact serialization of what
@@ -25,7 +26,8 @@
  *   caller cannot map to the text one to one — is `JSON.parse`d, as before.
  *
  * A reader keeps a few templates (those that read most lines first), and learns only while
- * templates are paying off, so that an export whose lines never repeat costs little more than before.
+ * templates are paying off, so that an export whose lines never repeat costs little more than
+ * before.
  *
  * @packageDocumentation
  */
