@@ -46,6 +46,9 @@ function editCharacters(line: Buffer, random: () => number): Buffer {
   return Buffer.from(text);
 }
 
+/** Templates tried on every line (the correctness tests; the default gives up on mixed shapes). */
+const EVERY_LINE = { adaptive: false } as const;
+
 type Outcome = { value: unknown } | { error: string };
 
 /**
@@ -86,7 +89,7 @@ describe('JsonTemplates', () => {
     const readers = new Map<string, JsonTemplates>();
     const lines = sampleLines();
     for (const { type, line } of lines) {
-      const reader = readers.get(type) ?? new JsonTemplates();
+      const reader = readers.get(type) ?? new JsonTemplates(EVERY_LINE);
       readers.set(type, reader);
       expectSame(read(reader, line), parsed(line));
     }
@@ -95,7 +98,7 @@ describe('JsonTemplates', () => {
   });
 
   test('values of a learned shape: strings and numbers read exactly, anything doubtful by JSON.parse', () => {
-    const reader = new JsonTemplates();
+    const reader = new JsonTemplates(EVERY_LINE);
     const line = (s: string, n: string): string => `{"s":"${s}","n":${n},"b":[true,null],"o":{}}`;
     expectSame(read(reader, line('x', '1')), parsed(line('x', '1')));
     expect(reader.stats.learned).toBe(1);
@@ -153,7 +156,7 @@ describe('JsonTemplates', () => {
   });
 
   test('the lines of another shape, with whitespace or a key twice, go through JSON.parse', () => {
-    const reader = new JsonTemplates();
+    const reader = new JsonTemplates(EVERY_LINE);
     const lines = [
       '{"a":"x","b":[1,2]}',
       '{"a":"y","b":[1,2,3]}',
@@ -173,7 +176,7 @@ describe('JsonTemplates', () => {
   });
 
   test('a __proto__ key is an own property, as JSON.parse makes it, never the prototype', () => {
-    const reader = new JsonTemplates();
+    const reader = new JsonTemplates(EVERY_LINE);
     const line = '{"__proto__":{"polluted":"yes"},"a":"b"}';
     for (let i = 0; i < 3; i++) {
       const outcome = read(reader, line);
@@ -187,7 +190,7 @@ describe('JsonTemplates', () => {
   });
 
   test('each line gets objects of its own', () => {
-    const reader = new JsonTemplates();
+    const reader = new JsonTemplates(EVERY_LINE);
     const line = '{"a":{"b":["c"]}}';
     const first = read(reader, line) as { value: { a: { b: string[] } } };
     first.value.a.b.push('changed');
@@ -196,7 +199,7 @@ describe('JsonTemplates', () => {
   });
 
   test('a line whose bytes are not one character each is read by JSON.parse, with the right offsets', () => {
-    const reader = new JsonTemplates();
+    const reader = new JsonTemplates(EVERY_LINE);
     const plain = '{"family":"Muller","given":["Zoe"]}';
     const accented = '{"family":"Müller","given":["Zoë"]}';
     expectSame(read(reader, plain), parsed(plain));
@@ -206,7 +209,7 @@ describe('JsonTemplates', () => {
   });
 
   test('an export whose lines never repeat a shape stops learning', () => {
-    const reader = new JsonTemplates();
+    const reader = new JsonTemplates(EVERY_LINE);
     for (let i = 0; i < 500; i++) {
       const line = `{"k${i}":"v"}`;
       expectSame(read(reader, line), parsed(line));
@@ -223,7 +226,7 @@ describe('JsonTemplates', () => {
     let tried = 0;
     for (let n = 0; n < 12_000; n++) {
       const { type, line } = lines[Math.floor(random() * lines.length)]!;
-      const reader = readers.get(type) ?? new JsonTemplates();
+      const reader = readers.get(type) ?? new JsonTemplates(EVERY_LINE);
       readers.set(type, reader);
       const original = Buffer.from(line);
       read(reader, original); // the template of the original, if it has one, is learned
@@ -247,5 +250,30 @@ describe('JsonTemplates', () => {
     expect(tried).toBeGreaterThan(8_000);
     // Many changed lines were read by a template (values edited within the shape).
     expect(changedAndHit).toBeGreaterThan(1_000);
+  });
+
+  test('lines of many shapes mixed go to JSON.parse after a trial, one shape keeps the templates', () => {
+    // Five optional members, each line with a random choice of them: 32 shapes, evenly mixed.
+    const random = prng(5);
+    const optional: [string, string][] = [
+      ['lotNumber', '"L1"'],
+      ['primarySource', 'true'],
+      ['note', '[{"text":"n"}]'],
+      ['doseQuantity', '{"value":0.5,"unit":"mL"}'],
+      ['site', '{"text":"arm"}'],
+    ];
+    const mixed = new JsonTemplates();
+    const single = new JsonTemplates();
+    for (let i = 0; i < 2_000; i++) {
+      const members = optional.filter(() => random() < 0.5).map(([k, v]) => `,"${k}":${v}`);
+      const line = `{"resourceType":"Immunization","id":"i${i}"${members.join('')}}`;
+      expectSame(read(mixed, line), parsed(line));
+      const plain = `{"resourceType":"Immunization","id":"i${i}"}`;
+      expectSame(read(single, plain), parsed(plain));
+    }
+    // The mixed reader gave up after its first window of 64 lines (it tries again after
+    // 16,384); the single-shape one read all but its first line by template.
+    expect(mixed.stats.hits).toBeLessThan(64);
+    expect(single.stats.hits).toBe(1_999);
   });
 });
