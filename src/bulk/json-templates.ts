@@ -97,19 +97,27 @@ interface Template {
   /** What each slot holds. */
   readonly slots: readonly Slot[];
   readonly shape: ShapeNode;
+  /** Where each slot's value starts and ends in the line last matched (set by `matches`). */
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
   /** The slots' values of the line being read (reused). */
   readonly values: unknown[];
+  /** Slots its user reads the positions of ({@link TemplateScanner}: `resourceType`, patient). */
+  readonly marks: readonly number[];
 }
 
-/** Reads lines, learning their templates; one reader per kind of line (e.g. per resource type). */
-export class JsonTemplates {
+/**
+ * A reader's templates and when to use them: tried most useful first, given up on for a while
+ * when they do not pay (see {@link TRIAL_LINES}), learned only while they do.
+ */
+class TemplateSet {
   private readonly templates: Template[] = [];
   private hits = 0;
   private learned = 0;
   /** Lines, and lines read by a template, in the current trial window. */
   private trialLines = 0;
   private trialHits = 0;
-  /** Lines still to go to `JSON.parse` directly (after a trial window that did not pay). */
+  /** Lines still to be read without templates (after a trial window that did not pay). */
   private bypass = 0;
 
   /**
@@ -125,6 +133,57 @@ export class JsonTemplates {
   }
 
   /**
+   * The template the bytes `[start, end)` are a line of (its `starts` and `ends` then say where
+   * the values are), or `undefined`. Called once per line: it also counts the line.
+   */
+  protected find(bytes: Uint8Array, start: number, end: number): Template | undefined {
+    if (this.bypass > 0) {
+      this.bypass--;
+      return undefined;
+    }
+    if (++this.trialLines === TRIAL_LINES) {
+      if (this.trialHits < TRIAL_HITS && this.options.adaptive !== false) {
+        this.bypass = BYPASS_LINES;
+      }
+      this.trialLines = 0;
+      this.trialHits = 0;
+    }
+    const { templates } = this;
+    for (let t = 0; t < templates.length; t++) {
+      const template = templates[t] as Template;
+      if (matches(template, bytes, start, end)) {
+        this.hits++;
+        this.trialHits++;
+        if (t > 0) {
+          // One place forward: the shapes most lines have are tried first, and the ones
+          // rarely seen drift to the end, where a new template replaces them.
+          templates[t] = templates[t - 1] as Template;
+          templates[t - 1] = template;
+        }
+        return template;
+      }
+    }
+    return undefined;
+  }
+
+  /** Whether to learn now: learning costs a serialization and a check (~3 µs). */
+  protected get learning(): boolean {
+    return this.bypass === 0 && this.learned < MAX_TEMPLATES + this.hits / 64;
+  }
+
+  /** Keeps a template checked on the line it was learned from. */
+  protected add(template: Template): void {
+    this.learned++;
+    if (this.templates.length === MAX_TEMPLATES) {
+      this.templates.pop();
+    }
+    this.templates.push(template);
+  }
+}
+
+/** Reads lines, learning their templates; one reader per kind of line (e.g. per resource type). */
+export class JsonTemplates extends TemplateSet {
+  /**
    * Parses the JSON text `text.slice(start, end)`: the same value as `JSON.parse`, which throws
    * on invalid JSON as `JSON.parse` does.
    *
@@ -136,65 +195,146 @@ export class JsonTemplates {
    * @param end - Where it ends.
    */
   parse(bytes: Uint8Array, text: string, start: number, end: number): unknown {
-    if (this.bypass > 0) {
-      this.bypass--;
-      return JSON.parse(text.slice(start, end)) as unknown;
-    }
-    if (++this.trialLines === TRIAL_LINES) {
-      if (this.trialHits < TRIAL_HITS && this.options.adaptive !== false) {
-        this.bypass = BYPASS_LINES;
-      }
-      this.trialLines = 0;
-      this.trialHits = 0;
-    }
-    if (text.length === bytes.length) {
-      const { templates } = this;
-      for (let t = 0; t < templates.length; t++) {
-        const template = templates[t] as Template;
-        if (matches(template, bytes, text, start, end)) {
-          this.hits++;
-          this.trialHits++;
-          if (t > 0) {
-            // One place forward: the shapes most lines have are tried first, and the ones
-            // rarely seen drift to the end, where a new template replaces them.
-            templates[t] = templates[t - 1] as Template;
-            templates[t - 1] = template;
-          }
-          return build(template.shape, template.values);
-        }
-      }
+    const sameOffsets = text.length === bytes.length;
+    const template = sameOffsets ? this.find(bytes, start, end) : undefined;
+    if (template !== undefined) {
+      return build(template.shape, valuesOf(template, text));
     }
     const line = text.slice(start, end);
     const value = JSON.parse(line) as unknown;
-    // Learning costs a serialization and a check (~3 µs): only while templates pay off.
-    if (text.length === bytes.length && this.learned < MAX_TEMPLATES + this.hits / 64) {
-      const template = learnTemplate(value, line);
-      if (template !== undefined && matches(template, bytes, text, start, end)) {
-        if (sameJson(build(template.shape, template.values), value)) {
-          this.learned++;
-          if (this.templates.length === MAX_TEMPLATES) {
-            this.templates.pop();
-          }
-          this.templates.push(template);
-        }
+    if (sameOffsets && this.learning) {
+      const learned = learnTemplate(value, line, () => []);
+      if (
+        learned !== undefined &&
+        matches(learned, bytes, start, end) &&
+        sameJson(build(learned.shape, valuesOf(learned, text)), value)
+      ) {
+        this.add(learned);
       }
     }
     return value;
   }
 }
 
+/** Where pass 1 finds a line's `resourceType` and patient value (as `LineScanner` does). */
+export interface ScannedPositions {
+  readonly typeStart: number;
+  readonly typeEnd: number;
+  readonly patientStart: number;
+  readonly patientEnd: number;
+}
+
 /**
- * Whether the bytes `[start, end)` are a line of the template; if so, its slots' values are in
- * `template.values`. The hot loop of this module.
+ * Pass 1's reading of a line by template (partition-chunk.ts): where the top-level
+ * `resourceType` string and the patient value are, as {@link LineScanner} (resource-scan.ts)
+ * gives them, without walking the JSON grammar: a line of a learned template is the same
+ * sequence of tokens as the line it was learned from, which the byte scanner read. Learned from
+ * lines the byte scanner read, and checked against its positions on that line. A line no
+ * template reads goes to the byte scanner, as before.
  */
-function matches(
-  template: Template,
-  bytes: Uint8Array,
-  text: string,
-  start: number,
-  end: number,
-): boolean {
-  const { literals, literalWords, slots, values } = template;
+export class TemplateScanner extends TemplateSet implements ScannedPositions {
+  typeStart = 0;
+  typeEnd = 0;
+  patientStart = 0;
+  patientEnd = 0;
+
+  /**
+   * @param element - As for `LineScanner`: `id` (the patient's own id), or the name of the
+   *   top-level Reference element whose `reference` names the patient.
+   * @param options - As for {@link JsonTemplates}.
+   */
+  constructor(
+    private readonly element: string,
+    options: { readonly adaptive?: boolean } = {},
+  ) {
+    super(options);
+  }
+
+  /**
+   * Reads the line `[start, end)` of `b` (without its newline).
+   *
+   * @returns true when a template read it (the positions are set), false: the byte scanner reads
+   *   it.
+   */
+  scan(b: Uint8Array, start: number, end: number): boolean {
+    const template = this.find(b, start, end);
+    if (template === undefined) {
+      return false;
+    }
+    const [type, patient] = template.marks as [number, number];
+    this.typeStart = template.starts[type] as number;
+    this.typeEnd = template.ends[type] as number;
+    this.patientStart = template.starts[patient] as number;
+    this.patientEnd = template.ends[patient] as number;
+    return true;
+  }
+
+  /**
+   * Learns the template of a line the byte scanner read, if it has one and it gives the
+   * scanner's positions on that line.
+   *
+   * @param b - The bytes (valid UTF-8).
+   * @param read - What the byte scanner read on the line `[start, end)`.
+   */
+  learn(b: Uint8Array, start: number, end: number, read: ScannedPositions): void {
+    if (!this.learning) {
+      return;
+    }
+    const line = Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1', start, end);
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      return; // cannot happen: the byte scanner read it
+    }
+    const learned = learnTemplate(value, line, (shape) => patientMarks(shape, this.element));
+    if (
+      learned !== undefined &&
+      learned.marks.length === 2 &&
+      matches(learned, b, start, end) &&
+      learned.starts[learned.marks[0] as number] === read.typeStart &&
+      learned.ends[learned.marks[0] as number] === read.typeEnd &&
+      learned.starts[learned.marks[1] as number] === read.patientStart &&
+      learned.ends[learned.marks[1] as number] === read.patientEnd
+    ) {
+      this.add(learned);
+    }
+  }
+}
+
+/**
+ * The slots of the top-level `resourceType` and of the patient value (`id`, or the element's
+ * `reference`), both strings; none if either is missing.
+ */
+function patientMarks(shape: ShapeNode, element: string): number[] {
+  const stringSlot = (node: ShapeNode | undefined): number | undefined =>
+    node?.kind === Kind.Slot ? node.index : undefined;
+  const member = (node: ShapeNode | undefined, key: string): ShapeNode | undefined =>
+    node?.kind === Kind.Object ? node.children[node.keys.indexOf(key)] : undefined;
+  const type = stringSlot(member(shape, 'resourceType'));
+  const patient =
+    element === 'id'
+      ? stringSlot(member(shape, 'id'))
+      : stringSlot(member(member(shape, element), 'reference'));
+  return type === undefined || patient === undefined ? [] : [type, patient];
+}
+
+/** The values of the slots of the line last matched, read from its text. */
+function valuesOf(template: Template, text: string): unknown[] {
+  const { slots, starts, ends, values } = template;
+  for (let i = 0; i < slots.length; i++) {
+    const value = text.slice(starts[i], ends[i]);
+    values[i] = slots[i] === Slot.String ? value : Number(value);
+  }
+  return values;
+}
+
+/**
+ * Whether the bytes `[start, end)` are a line of the template; if so, where its slots' values
+ * are is in `template.starts` and `template.ends`. The hot loop of this module.
+ */
+function matches(template: Template, bytes: Uint8Array, start: number, end: number): boolean {
+  const { literals, literalWords, slots, starts, ends } = template;
   const slotCount = slots.length;
   let pos = start;
   for (let i = 0; ; i++) {
@@ -241,14 +381,14 @@ function matches(
         }
         valueEnd++;
       }
-      values[i] = text.slice(pos, valueEnd);
     } else {
       valueEnd = numberEnd(bytes, pos, end);
       if (valueEnd < 0) {
         return false;
       }
-      values[i] = Number(text.slice(pos, valueEnd));
     }
+    starts[i] = pos;
+    ends[i] = valueEnd;
     pos = valueEnd;
   }
 }
@@ -334,7 +474,11 @@ function build(node: ShapeNode, values: readonly unknown[]): unknown {
  * The template of a line, from the value `JSON.parse` made of it; `undefined` when the line is
  * not the value's compact serialization, is not ASCII, or has a `__proto__` key.
  */
-function learnTemplate(value: unknown, line: string): Template | undefined {
+function learnTemplate(
+  value: unknown,
+  line: string,
+  marksOf: (shape: ShapeNode) => number[],
+): Template | undefined {
   if (JSON.stringify(value) !== line) {
     return undefined;
   }
@@ -410,7 +554,10 @@ function learnTemplate(value: unknown, line: string): Template | undefined {
     }),
     slots,
     shape,
+    starts: new Int32Array(slots.length),
+    ends: new Int32Array(slots.length),
     values: new Array<unknown>(slots.length),
+    marks: marksOf(shape),
   };
 }
 

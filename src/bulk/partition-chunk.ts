@@ -17,6 +17,7 @@ import { FHIR_ID, isIdCharCode, isRecord } from '../fhir/json';
 import { jsonValue } from '../fhir/json-text';
 import { EXPORT_TYPE_NAMES, EXPORT_TYPES, type ExportType } from './export-types';
 import { LineScanner } from './resource-scan';
+import { TemplateScanner, type ScannedPositions } from './json-templates';
 import { inShard, partitionOf, partitionOfBytes, type Shard } from './shard';
 
 /** Longest resource line accepted in an export. */
@@ -89,6 +90,15 @@ function parsedPatientIdOf(type: ExportType, resource: unknown): string | LinePr
 const SCANNERS = Object.fromEntries(
   EXPORT_TYPE_NAMES.map((t) => [t, new LineScanner(EXPORT_TYPES[t])]),
 ) as Record<ExportType, LineScanner>;
+
+/**
+ * In front of the byte scanner, per resource type: lines read by the template of a line the
+ * scanner read before (json-templates.ts) — the same positions, about twice as fast, since the
+ * lines of an export file mostly repeat one shape.
+ */
+const TEMPLATE_SCANNERS = Object.fromEntries(
+  EXPORT_TYPE_NAMES.map((t) => [t, new TemplateScanner(EXPORT_TYPES[t])]),
+) as Record<ExportType, TemplateScanner>;
 
 /**
  * An error about the export: an OperationOutcome line (ASCII, like all bulk output).
@@ -167,6 +177,11 @@ export interface PartitionChunkOptions {
    * every line is decoded and parsed with `JSON.parse`. The results are the same either way.
    */
   readonly scan?: boolean | undefined;
+  /**
+   * Whether lines are first read by template (json-templates.ts `TemplateScanner`); default
+   * true. The results are the same either way.
+   */
+  readonly templates?: boolean | undefined;
 }
 
 /** What a chunk gave. Structured-cloneable (it travels back from a thread). */
@@ -313,6 +328,8 @@ export function partitionChunk(
   const allUtf8 = isUtf8(chunk);
   // The scanner passes bytes ≥ 0x80 inside strings unchecked: only on valid UTF-8.
   const scanner = allUtf8 && options.scan !== false ? SCANNERS[type] : undefined;
+  const templates =
+    scanner !== undefined && options.templates !== false ? TEMPLATE_SCANNERS[type] : undefined;
   const typeBytes = TYPE_BYTES[type];
   const idIsElement = EXPORT_TYPES[type] === 'id';
   const errors: string[] = [];
@@ -357,8 +374,15 @@ export function partitionChunk(
     let idStart = -1;
     let idEnd = -1;
     // Trusted only when it reads the line and the line is fine; else the slow path below.
-    if (scanner?.scan(chunk, lineStart, lineEnd) === true) {
-      const { typeStart, typeEnd, patientStart, patientEnd } = scanner;
+    let read: ScannedPositions | undefined;
+    if (templates?.scan(chunk, lineStart, lineEnd) === true) {
+      read = templates;
+    } else if (scanner?.scan(chunk, lineStart, lineEnd) === true) {
+      read = scanner;
+      templates?.learn(chunk, lineStart, lineEnd, scanner);
+    }
+    if (read !== undefined) {
+      const { typeStart, typeEnd, patientStart, patientEnd } = read;
       if (bytesAre(chunk, typeStart, typeEnd, typeBytes)) {
         if (idIsElement) {
           if (isIdBytes(chunk, patientStart, patientEnd)) {

@@ -6,7 +6,9 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { prng } from '../../bench/population';
-import { JsonTemplates } from '../../src/bulk/json-templates';
+import { EXPORT_TYPES, type ExportType } from '../../src/bulk/export-types';
+import { JsonTemplates, TemplateScanner } from '../../src/bulk/json-templates';
+import { LineScanner } from '../../src/bulk/resource-scan';
 import { mutate, sampleLines, validMutation } from './export-lines';
 
 /** Characters put in place of a letter or digit: quotes, escapes, controls, number syntax. */
@@ -275,5 +277,110 @@ describe('JsonTemplates', () => {
     // 16,384); the single-shape one read all but its first line by template.
     expect(mixed.stats.hits).toBeLessThan(64);
     expect(single.stats.hits).toBe(1_999);
+  });
+});
+
+describe('TemplateScanner (pass 1)', () => {
+  /** The positions a scanner set, or false. */
+  function positions(
+    scanner: TemplateScanner | LineScanner,
+    read: boolean,
+  ): false | [number, number, number, number] {
+    return read && [scanner.typeStart, scanner.typeEnd, scanner.patientStart, scanner.patientEnd];
+  }
+
+  test('a line a template reads, the byte scanner reads too, at the same positions (mutated lines)', () => {
+    const random = prng(20261124);
+    const lines = sampleLines();
+    const scanners = new Map<ExportType, { templates: TemplateScanner; bytes: LineScanner }>();
+    let readByTemplate = 0;
+    let changedAndRead = 0;
+    for (let n = 0; n < 12_000; n++) {
+      const { type, line } = lines[Math.floor(random() * lines.length)]!;
+      const pair = scanners.get(type) ?? {
+        templates: new TemplateScanner(EXPORT_TYPES[type], EVERY_LINE),
+        bytes: new LineScanner(EXPORT_TYPES[type]),
+      };
+      scanners.set(type, pair);
+      // The original, as pass 1 reads it: by template, else by the byte scanner (then learned).
+      const original = Buffer.from(line);
+      if (!pair.templates.scan(original, 0, original.length)) {
+        if (pair.bytes.scan(original, 0, original.length)) {
+          pair.templates.learn(original, 0, original.length, pair.bytes);
+        }
+      }
+      const pick = random();
+      const mutated =
+        pick < 0.15
+          ? validMutation(original, random)
+          : pick < 0.5
+            ? mutate(original, random)
+            : editCharacters(original, random);
+      if (!isUtf8(mutated)) {
+        continue; // pass 1 scans valid UTF-8 only
+      }
+      // Somewhere inside a larger buffer, as in a chunk.
+      const chunk = Buffer.concat([Buffer.from('{"a":1}\n'), mutated, Buffer.from('\n{}')]);
+      const start = 8;
+      const end = start + mutated.length;
+      const byTemplate = pair.templates.scan(chunk, start, end);
+      if (byTemplate) {
+        readByTemplate++;
+        if (!mutated.equals(original)) {
+          changedAndRead++;
+        }
+        expect(positions(pair.bytes, pair.bytes.scan(chunk, start, end))).toEqual(
+          positions(pair.templates, true),
+        );
+      }
+    }
+    expect(readByTemplate).toBeGreaterThan(2_000);
+    expect(changedAndRead).toBeGreaterThan(1_000);
+  });
+
+  test('learns only lines whose template gives the byte scanner positions', () => {
+    const templates = new TemplateScanner('patient', EVERY_LINE);
+    const bytes = new LineScanner('patient');
+    const learn = (line: string): void => {
+      const b = Buffer.from(line);
+      expect(bytes.scan(b, 0, b.length)).toBe(true);
+      templates.learn(b, 0, b.length, bytes);
+    };
+    // The template of a line the byte scanner read, checked against its positions.
+    learn(
+      '{"resourceType":"Immunization","patient":{"display":"x","reference":"Patient/a"},"x":1}',
+    );
+    expect(templates.stats.learned).toBe(1);
+    const read = (line: string): boolean => {
+      const b = Buffer.from(line);
+      return templates.scan(b, 0, b.length);
+    };
+    expect(
+      read(
+        '{"resourceType":"Immunization","patient":{"display":"y","reference":"Patient/b"},"x":2}',
+      ),
+    ).toBe(true);
+    expect(templates.patientStart).toBe(
+      '{"resourceType":"Immunization","patient":{"display":"y","reference":"'.length,
+    );
+    // Another shape, an escape, a non-ASCII value: not by template.
+    expect(read('{"resourceType":"Immunization","patient":{"reference":"Patient/b"},"x":2}')).toBe(
+      false,
+    );
+    expect(
+      read(
+        '{"resourceType":"Immunization","patient":{"display":"\\u0041","reference":"Patient/b"},"x":2}',
+      ),
+    ).toBe(false);
+    expect(
+      read(
+        '{"resourceType":"Immunization","patient":{"display":"é","reference":"Patient/b"},"x":2}',
+      ),
+    ).toBe(false);
+    // A line whose patient is not where the scanner reads it is not learned.
+    const other = new TemplateScanner('patient', EVERY_LINE);
+    const b = Buffer.from('{"resourceType":"Immunization","patient":{"reference":"Patient/a"}}');
+    other.learn(b, 0, b.length, { typeStart: 0, typeEnd: 0, patientStart: 0, patientEnd: 0 });
+    expect(other.stats.learned).toBe(0);
   });
 });

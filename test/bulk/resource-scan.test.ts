@@ -457,6 +457,8 @@ describe('partitionChunk with the scanner', () => {
       const fast = partitionChunk(task);
       const slow = partitionChunk(task, { scan: false });
       expect(resultOf(fast)).toEqual(resultOf(slow));
+      // The byte scanner alone, without the templates in front of it (json-templates.ts).
+      expect(resultOf(partitionChunk(task, { templates: false }))).toEqual(resultOf(slow));
       chunks += 1;
       kept += slow.resources;
       errors += slow.errors.length;
