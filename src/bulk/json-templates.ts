@@ -9,7 +9,9 @@
  * bytes (keys, punctuation, `true`/`false`/`null`) compared four at a time, the string and
  * number values taken from between them — and the resource is built from the template's shape:
  * 0.9–1.0 µs (session 8, 122,633 lines of the bench export, same process, alternating with
- * `JSON.parse`; docs/benchmarks.md).
+ * `JSON.parse`; docs/benchmarks.md). Pass 1 reads lines the same way ({@link TemplateScanner}):
+ * there a template gives where `resourceType` and the patient value are, in front of the byte
+ * scanner (resource-scan.ts) that walks the JSON grammar (pass 1 −8 % CPU).
  *
  * Safety rule: a line gives the same value as `JSON.parse`, or goes through `JSON.parse`.
  * - A template is learned only from a line that is exactly the compact serialization of what
