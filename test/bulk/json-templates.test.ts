@@ -51,6 +51,16 @@ function editCharacters(line: Buffer, random: () => number): Buffer {
 /** Templates tried on every line (the correctness tests; the default gives up on mixed shapes). */
 const EVERY_LINE = { adaptive: false } as const;
 
+/** A valid mutation (15 %), a random one (35 %), or letters and digits edited (50 %). */
+function anyMutation(line: Buffer, random: () => number): Buffer {
+  const pick = random();
+  return pick < 0.15
+    ? validMutation(line, random)
+    : pick < 0.5
+      ? mutate(line, random)
+      : editCharacters(line, random);
+}
+
 type Outcome = { value: unknown } | { error: string };
 
 /**
@@ -232,13 +242,7 @@ describe('JsonTemplates', () => {
       readers.set(type, reader);
       const original = Buffer.from(line);
       read(reader, original); // the template of the original, if it has one, is learned
-      const pick = random();
-      const mutated =
-        pick < 0.15
-          ? validMutation(original, random)
-          : pick < 0.5
-            ? mutate(original, random)
-            : editCharacters(original, random);
+      const mutated = anyMutation(original, random);
       if (!isUtf8(mutated)) {
         continue; // pass 1 lets only valid UTF-8 through to the forecasting threads
       }
@@ -309,13 +313,7 @@ describe('TemplateScanner (pass 1)', () => {
           pair.templates.learn(original, 0, original.length, pair.bytes);
         }
       }
-      const pick = random();
-      const mutated =
-        pick < 0.15
-          ? validMutation(original, random)
-          : pick < 0.5
-            ? mutate(original, random)
-            : editCharacters(original, random);
+      const mutated = anyMutation(original, random);
       if (!isUtf8(mutated)) {
         continue; // pass 1 scans valid UTF-8 only
       }
