@@ -36,15 +36,10 @@
  * @packageDocumentation
  */
 
+import { numberEnd } from './resource-scan';
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
-const MINUS = 0x2d;
-const PLUS = 0x2b;
-const DOT = 0x2e;
-const ZERO = 0x30;
-const NINE = 0x39;
-const LOWER_E = 0x65;
-const UPPER_E = 0x45;
 
 /** Templates kept per reader (an export file's lines have one or a few shapes). */
 const MAX_TEMPLATES = 8;
@@ -384,6 +379,8 @@ function matches(template: Template, bytes: Uint8Array, start: number, end: numb
         valueEnd++;
       }
     } else {
+      // The JSON number grammar, greedy as a lexer (the byte scanner's): what follows is the
+      // template's next literal, which starts with no character of a number.
       valueEnd = numberEnd(bytes, pos, end);
       if (valueEnd < 0) {
         return false;
@@ -393,57 +390,6 @@ function matches(template: Template, bytes: Uint8Array, start: number, end: numb
     ends[i] = valueEnd;
     pos = valueEnd;
   }
-}
-
-function isDigit(c: number | undefined): boolean {
-  return c !== undefined && c >= ZERO && c <= NINE;
-}
-
-/**
- * Where the JSON number starting at `pos` ends (RFC 8259 §6: `-? (0 | [1-9][0-9]*) (. [0-9]+)?
- * ([eE] [+-]? [0-9]+)?`), or -1 if there is none. Greedy, as a JSON lexer is: what follows is
- * the template's next literal, which starts with no character of a number.
- */
-export function numberEnd(bytes: Uint8Array, pos: number, end: number): number {
-  let i = pos;
-  if (i < end && bytes[i] === MINUS) {
-    i++;
-  }
-  if (i >= end) {
-    return -1;
-  }
-  if (bytes[i] === ZERO) {
-    i++;
-  } else if (isDigit(bytes[i])) {
-    while (i < end && isDigit(bytes[i])) {
-      i++;
-    }
-  } else {
-    return -1;
-  }
-  if (i < end && bytes[i] === DOT) {
-    const digits = ++i;
-    while (i < end && isDigit(bytes[i])) {
-      i++;
-    }
-    if (i === digits) {
-      return -1;
-    }
-  }
-  if (i < end && (bytes[i] === LOWER_E || bytes[i] === UPPER_E)) {
-    i++;
-    if (i < end && (bytes[i] === PLUS || bytes[i] === MINUS)) {
-      i++;
-    }
-    const digits = i;
-    while (i < end && isDigit(bytes[i])) {
-      i++;
-    }
-    if (i === digits) {
-      return -1;
-    }
-  }
-  return i;
 }
 
 /** A value from a template's shape and the slots' values. */

@@ -16,7 +16,7 @@ import { isUtf8 } from 'node:buffer';
 import { FHIR_ID, isIdCharCode, isRecord } from '../fhir/json';
 import { jsonValue } from '../fhir/json-text';
 import { EXPORT_TYPE_NAMES, EXPORT_TYPES, type ExportType } from './export-types';
-import { LineScanner } from './resource-scan';
+import { bytesAre, LineScanner } from './resource-scan';
 import { TemplateScanner, type ScannedPositions } from './json-templates';
 import { inShard, partitionOf, partitionOfBytes, type Shard } from './shard';
 
@@ -216,19 +216,6 @@ const PATIENT_SLASH = Buffer.from('Patient/', 'latin1');
 const TYPE_BYTES = Object.fromEntries(
   EXPORT_TYPE_NAMES.map((t) => [t, Buffer.from(t, 'latin1')]),
 ) as Record<ExportType, Buffer>;
-
-/** Whether the bytes `[s, e)` are `word`. */
-function bytesAre(b: Uint8Array, s: number, e: number, word: Uint8Array): boolean {
-  if (e - s !== word.length) {
-    return false;
-  }
-  for (let k = 0; k < word.length; k++) {
-    if (b[s + k] !== word[k]) {
-      return false;
-    }
-  }
-  return true;
-}
 
 /** Whether the bytes `[s, e)` are a FHIR id — what `FHIR_ID` tests, on ASCII bytes. */
 function isIdBytes(b: Uint8Array, s: number, e: number): boolean {

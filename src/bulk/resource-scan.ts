@@ -211,7 +211,7 @@ function isAscii(b: Uint8Array, s: number, e: number): boolean {
  * @returns the index after it, or -1. What follows is checked by the caller (`01` ends at `0`,
  * and then `1` is no `,`, `}`, `]` or whitespace).
  */
-function numberEnd(b: Uint8Array, i: number, end: number): number {
+export function numberEnd(b: Uint8Array, i: number, end: number): number {
   if (at(b, i, end) === MINUS) {
     i++;
   }
@@ -273,7 +273,7 @@ const RESOURCE_TYPE = Buffer.from('resourceType', 'latin1');
 const REFERENCE = Buffer.from('reference', 'latin1');
 
 /** Whether the bytes `[s, e)` are `key`. */
-function isKey(b: Uint8Array, s: number, e: number, key: Uint8Array): boolean {
+export function bytesAre(b: Uint8Array, s: number, e: number, key: Uint8Array): boolean {
   if (e - s !== key.length) {
     return false;
   }
@@ -383,19 +383,19 @@ export class LineScanner {
       slot = Slot.Other;
       if (at(b, keyEnd, end) === QUOTE) {
         if (depth === 1) {
-          if (isKey(b, keyStart, keyEnd, RESOURCE_TYPE)) {
+          if (bytesAre(b, keyStart, keyEnd, RESOURCE_TYPE)) {
             if (typeStart >= 0) {
               return false; // a duplicate: JSON.parse would keep the last one
             }
             slot = Slot.Type;
-          } else if (isKey(b, keyStart, keyEnd, elementKey)) {
+          } else if (bytesAre(b, keyStart, keyEnd, elementKey)) {
             if (elementSeen) {
               return false;
             }
             elementSeen = true;
             slot = Slot.Element;
           }
-        } else if (depth === 2 && inElement && isKey(b, keyStart, keyEnd, REFERENCE)) {
+        } else if (depth === 2 && inElement && bytesAre(b, keyStart, keyEnd, REFERENCE)) {
           if (patientStart >= 0) {
             return false;
           }
