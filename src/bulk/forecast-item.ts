@@ -27,7 +27,7 @@ import {
 import { isRecord } from '../fhir/json';
 import { jsonValue } from '../fhir/json-text';
 import { operationOutcome, outcomeIssue } from '../fhir/outcome';
-import { JsonTemplates } from './json-templates';
+import { JsonTemplates, ParametersTemplates } from './json-templates';
 import { patientSources, type RecordLine } from './partition-record';
 import { inShard, type Shard } from './shard';
 
@@ -228,6 +228,9 @@ function itemText(item: BulkItem, run: RunSettings, catalog: ForecastCatalog): I
   }
 }
 
+/** This thread's reader of request lines (json-templates.ts). */
+const parametersReader = new ParametersTemplates();
+
 function forecastLine(
   line: number,
   text: string,
@@ -241,7 +244,7 @@ function forecastLine(
   }
   let body: unknown;
   try {
-    body = JSON.parse(text);
+    body = parametersReader.parse(text);
   } catch (err) {
     // JSON.parse's message quotes the input (patient data): give the position only.
     const position = /position (\d+)/.exec(err instanceof Error ? err.message : '')?.[1];

@@ -1,13 +1,14 @@
 /**
- * The template reader of export lines (json-templates.ts): whatever it reads, it reads as
- * `JSON.parse` does — the same value, key order included, or the same error — on the lines of a
- * generated export, hand-written edge cases, and thousands of seeded random mutations read after
- * the templates of the originals were learned. The counts show the templates did the reading.
+ * The template readers of export lines and of bulk request lines (json-templates.ts): whatever
+ * they read, they read as `JSON.parse` does — the same value, key order included, or the same
+ * error — on the lines of a generated export or request, hand-written edge cases, and thousands
+ * of seeded random mutations read after the templates of the originals were learned. The counts
+ * show the templates did the reading.
  */
 import { isUtf8 } from 'node:buffer';
-import { prng } from '../../bench/population';
+import { prng, syntheticPopulation, toParameters } from '../../bench/population';
 import { EXPORT_TYPES, type ExportType } from '../../src/bulk/export-types';
-import { JsonTemplates, TemplateScanner } from '../../src/bulk/json-templates';
+import { JsonTemplates, ParametersTemplates, TemplateScanner } from '../../src/bulk/json-templates';
 import { LineScanner } from '../../src/bulk/resource-scan';
 import { mutate, sampleLines, validMutation } from './export-lines';
 
@@ -380,5 +381,136 @@ describe('TemplateScanner (pass 1)', () => {
     const b = Buffer.from('{"resourceType":"Immunization","patient":{"reference":"Patient/a"}}');
     other.learn(b, 0, b.length, { typeStart: 0, typeEnd: 0, patientStart: 0, patientEnd: 0 });
     expect(other.stats.learned).toBe(0);
+  });
+});
+
+describe('ParametersTemplates (bulk request lines)', () => {
+  /** Request lines of the bench population, as a registry would send them. */
+  function requestLines(count: number): string[] {
+    const lines: string[] = [];
+    for (const p of syntheticPopulation(count, { assessmentDate: '2026-11-01', seed: 9 })) {
+      lines.push(JSON.stringify(toParameters(p)));
+    }
+    return lines;
+  }
+
+  function readLine(reader: ParametersTemplates, line: string): Outcome {
+    try {
+      return { value: reader.parse(line) };
+    } catch (err) {
+      return { error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  test('request lines read as JSON.parse reads them, nearly every parameter by a template', () => {
+    const reader = new ParametersTemplates(EVERY_LINE);
+    const lines = requestLines(300);
+    let parameters = 0;
+    for (const line of lines) {
+      expectSame(readLine(reader, line), parsed(line));
+      parameters += (JSON.parse(line) as { parameter: unknown[] }).parameter.length;
+    }
+    expect(parameters).toBeGreaterThan(1_000);
+    expect(reader.stats.hits).toBeGreaterThan(parameters * 0.9);
+    expect(reader.stats.learned).toBeLessThan(20);
+  });
+
+  test('other layouts, broken or truncated lines, non-ASCII: the same value or error', () => {
+    const reader = new ParametersTemplates(EVERY_LINE);
+    const [line = ''] = requestLines(1);
+    const head = '{"resourceType":"Parameters","parameter":[';
+    const first = line.slice(head.length, line.indexOf(',{"name"'));
+    const variants = [
+      line,
+      line,
+      `${head}]}`,
+      `${head}${first}]}`,
+      `${head}${first},${first}]}`,
+      `${head}${first}]} `,
+      `${head}${first}]}x`,
+      `${head}${first}]]`,
+      `${head}${first}]`,
+      `${head}${first},]}`,
+      `${head}${first} ,${first}]}`,
+      `${head}${first}, ${first}]}`,
+      `${head}${first}${first}]}`,
+      `${head}${first}x${first}]}`,
+      `${head}${first}]x${first}]}`,
+      head,
+      `${head}${first}`,
+      line.slice(0, 50),
+      line.slice(0, -1),
+      '{"resourceType":"Parameters","id":"x","parameter":[]}',
+      `{"resourceType":"Parameters","parameter":[${first}],"parameter":[]}`,
+      `{"resourceType":"Parameters","parameter":[${first}],"id":"x"}`,
+      `{"resourceType":"Parameters","parameter":{}}`,
+      `{ "resourceType":"Parameters","parameter":[${first}]}`,
+      line.replace('"p0"', '"p\\u00e9"'),
+      line.replace('"p0"', '"pé"'),
+      line.replace('"p0"', '"p\\ud800"'),
+      line.replace('"p0"', `"p${String.fromCharCode(0xd800)}"`),
+      line.replace('"p0"', `"p${String.fromCharCode(0x122)}"`),
+      line.replace('"male"', '"ma\\"le"'),
+      line.replace('"resource":{', '"resource":{"__proto__":{"polluted":"yes"},'),
+      '',
+      'x',
+    ];
+    // A value whose characters beyond Latin-1 would, cut to one byte each, look like the members
+    // after it (U+0122 → `"`): the line has no gender, its id says so in its text.
+    const disguised = line.replace(
+      /"id":"p0","gender":"(\w+)"/,
+      (_, gender: string) => `"id":"p0\u0122,\u0122gender\u0122:\u0122${gender}"`,
+    );
+    expect(disguised).not.toBe(line);
+    variants.push(disguised);
+    for (const v of [...variants, ...variants]) {
+      expectSame(readLine(reader, v), parsed(v));
+    }
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(reader.stats.hits).toBeGreaterThan(10);
+  });
+
+  test('each line gets objects of its own', () => {
+    const reader = new ParametersTemplates(EVERY_LINE);
+    const [line = ''] = requestLines(1);
+    for (let i = 0; i < 3; i++) {
+      const outcome = readLine(reader, line) as { value: { parameter: { name: string }[] } };
+      expect(outcome.value).toStrictEqual(JSON.parse(line));
+      outcome.value.parameter.push({ name: 'changed' });
+      (outcome.value.parameter[0] as { name: string }).name = 'changed';
+    }
+    expect(reader.stats.hits).toBeGreaterThan(10);
+  });
+
+  test('mutated request lines read after their originals: the same value or error as JSON.parse', () => {
+    const random = prng(20261122);
+    const lines = requestLines(40);
+    const reader = new ParametersTemplates(EVERY_LINE);
+    let changedAndHit = 0;
+    for (let n = 0; n < 3_000; n++) {
+      const line = lines[Math.floor(random() * lines.length)] ?? '';
+      readLine(reader, line);
+      const original = Buffer.from(line);
+      // A mutation at a random place, or within one parameter (most of a line is parameters).
+      const mutated = anyMutation(original, random).toString();
+      const hits = reader.stats.hits;
+      const before = (JSON.parse(line) as { parameter: unknown[] }).parameter.length;
+      expectSame(readLine(reader, mutated), parsed(mutated));
+      if (reader.stats.hits - hits >= before && mutated !== line) {
+        changedAndHit++;
+      }
+    }
+    // Many changed lines were read by templates throughout (values edited within the shape).
+    expect(changedAndHit).toBeGreaterThan(300);
+  });
+
+  test('parameters of many shapes go to JSON.parse after a trial', () => {
+    const reader = new ParametersTemplates();
+    for (let i = 0; i < 2_000; i++) {
+      const line = `{"resourceType":"Parameters","parameter":[{"name":"k${i}","value${i}":"v"}]}`;
+      expectSame(readLine(reader, line), parsed(line));
+    }
+    expect(reader.stats.hits).toBe(0);
+    expect(reader.stats.learned).toBeLessThanOrEqual(8);
   });
 });
