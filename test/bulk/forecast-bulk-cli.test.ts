@@ -1,9 +1,11 @@
 /**
  * The `forecast-bulk` command end to end on small folders: bulk-export grouping (split files,
  * a patient without immunizations, a condition, resources of unknown patients, broken lines),
- * NDJSON input, sharding (every patient exactly once across shards), usage errors.
+ * NDJSON input, sharding (every patient exactly once across shards), usage errors, a run
+ * stopped by a signal (its temporary partitions removed).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ImmunizationEvaluation, ImmunizationRecommendation, OperationOutcome } from 'fhir/r4';
@@ -13,6 +15,7 @@ import type { BulkItem, SourceLine } from '../../src/bulk/forecast-item';
 import { patientSources } from '../../src/bulk/partition-record';
 import { EXIT, runForecastBulk, type BulkCliIo } from '../../src/cli/forecast-bulk';
 import { cvx, immunization, patient } from '../fhir/builders';
+import { ROOT } from '../runtime/helpers';
 import { inputLine } from './support';
 
 /** The patients of an export as read, with their resource lines decoded. */
@@ -405,4 +408,74 @@ test('--help prints the usage and exits 0', async () => {
   const o = io();
   expect(await runForecastBulk(['--help'], o)).toBe(EXIT.ok);
   expect(o.text()).toMatch(/^Usage: forecast-bulk <input> --out <folder>/);
+});
+
+describe('a run stopped by a signal', () => {
+  /**
+   * The command as a process of its own (through tsx, as the service tests run it), on an
+   * export large enough to be still forecasting when the signal comes.
+   */
+  async function stoppedRun(signal: NodeJS.Signals): Promise<{
+    code: number | null;
+    tmpDuring: string[];
+    tmpAfter: string[];
+    stderr: string;
+  }> {
+    const base = join(dir, `signal-${signal}`);
+    const exp = join(base, 'export');
+    const tmp = join(base, 'tmp');
+    mkdirSync(tmp, { recursive: true });
+    await writeBulkExport(exp, 3_000, { assessmentDate: '2026-03-20', seed: 5 });
+    const child = spawn(
+      process.execPath,
+      [
+        '--require',
+        'tsx/cjs',
+        join(ROOT, 'src', 'cli', 'forecast-bulk.ts'),
+        exp,
+        '--out',
+        join(base, 'out'),
+        '--tmp-dir',
+        tmp,
+        '--assessment-date',
+        '2026-03-20',
+        '--workers',
+        '1',
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    let tmpDuring: string[] = [];
+    const exited = new Promise<number | null>((resolve) => {
+      child.on('exit', (code) => {
+        resolve(code);
+      });
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      // Forecasting has started: the partitions are in the temporary folder.
+      if (tmpDuring.length === 0 && stderr.includes('forecasting…')) {
+        tmpDuring = readdirSync(tmp);
+        child.kill(signal);
+      }
+    });
+    const code = await exited;
+    return { code, tmpDuring, tmpAfter: readdirSync(tmp), stderr };
+  }
+
+  test.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const)(
+    '%s: the temporary partitions are removed and the exit status says so',
+    async (signal, status) => {
+      const run = await stoppedRun(signal);
+      expect(run.tmpDuring).toHaveLength(1);
+      expect(run.tmpDuring[0]).toMatch(/^forecast-bulk-/);
+      expect(run.tmpAfter).toEqual([]);
+      expect(run.code).toBe(status);
+      expect(run.stderr).toContain(`stopped by ${signal}; temporary files removed`);
+    },
+    60_000,
+  );
 });
