@@ -11,11 +11,11 @@
  * number values taken from between them — and the resource is built from the template's shape:
  * 0.9–1.0 µs against 1.9 µs (session 8, 122,633 lines of the bench export, same process,
  * alternating with `JSON.parse`; docs/benchmarks.md), ~45 % less again since the shape is
- * compiled to an object literal ({@link builder}, session 9). Pass 1 reads lines the same way ({@link TemplateScanner}):
- * there a template gives where `resourceType` and the patient value are, in front of the byte
- * scanner (resource-scan.ts) that walks the JSON grammar (pass 1 −8 % CPU). The lines of a bulk
- * request (one `$immds-forecast` Parameters per line) are read parameter by parameter the same
- * way ({@link ParametersTemplates}).
+ * compiled to an object literal ({@link builder}, session 9). Pass 1 reads lines the same way
+ * ({@link TemplateScanner}): there a template gives where `resourceType` and the patient value
+ * are, in front of the byte scanner (resource-scan.ts) that walks the JSON grammar (pass 1 −8 %
+ * CPU). The lines of a bulk request (one `$immds-forecast` Parameters per line) are read
+ * parameter by parameter the same way ({@link ParametersTemplates}).
  *
  * Safety rule: a line gives the same value as `JSON.parse`, or goes through `JSON.parse`.
  * - A template is learned only from a line that is exactly the compact serialization of what
@@ -254,7 +254,7 @@ export class JsonTemplates extends TemplateSet {
   }
 }
 
-/** How a `$immds-forecast` input line starts and ends, when {@link ParametersTemplates} reads it. */
+/** How a `$immds-forecast` input line starts and ends when {@link ParametersTemplates} reads it. */
 const PARAMETERS_HEAD = '{"resourceType":"Parameters","parameter":[';
 const PARAMETERS_HEAD_BYTES = Uint8Array.from(Buffer.from(PARAMETERS_HEAD, 'latin1'));
 const PARAMETERS_TAIL = 0x7d; // `}` after the array's `]`
@@ -273,7 +273,9 @@ const PARAMETERS_TAIL = 0x7d; // `}` after the array's `]`
  * template is learned from a parameter whose text is the compact serialization of what
  * `JSON.parse` made of it, and checked on it; a line with a parameter no template reads,
  * another layout (other members, whitespace) or a character beyond ASCII is `JSON.parse`d,
- * whole, as before — which also throws `JSON.parse`'s error for a line that is not JSON.
+ * whole, as before — which also throws `JSON.parse`'s error for a line that is not JSON. The
+ * trial windows ({@link TRIAL_LINES}) count parameters; a window that does not pay sends the
+ * next {@link BYPASS_LINES} lines to `JSON.parse` whole.
  */
 export class ParametersTemplates extends TemplateSet {
   /** The line's bytes (reused: nothing read keeps them). */
@@ -558,10 +560,12 @@ function matchEnd(template: Template, bytes: Uint8Array, start: number, end: num
  * Why: walking the shape and adding the members one by one (as this module first did) is a
  * keyed store per member that V8 cannot specialize (the key changes at every step); an object
  * literal makes the object at once, with its final layout: a line read by template took 1.8 →
- * 1.0 µs (export Immunization lines), a request line 57 → 32 µs (session 9). What the code holds is safe: keys are written as JSON strings (a valid
- * JavaScript string literal for any key; no `__proto__` key reaches here, see
- * {@link learnTemplate}), the values are read from the argument, and the rest is `[`, `]`, `{`,
- * `}`, `,`, `:`, `true`, `false`, `null`.
+ * 1.0 µs (export Immunization lines), a request line 57 → 32 µs (session 9).
+ *
+ * What the code holds is safe: keys are written as JSON strings (a valid JavaScript string
+ * literal for any key; no `__proto__` key reaches here, see {@link learnTemplate}), the values
+ * are read from the argument, and the rest is `[`, `]`, `{`, `}`, `,`, `:`, `true`, `false`,
+ * `null`.
  */
 function builder(shape: ShapeNode): (values: readonly unknown[]) => unknown {
   const expression = (node: ShapeNode): string => {
@@ -572,11 +576,15 @@ function builder(shape: ShapeNode): (values: readonly unknown[]) => unknown {
         return `v[${node.index}]`;
       case Kind.Array:
         return `[${node.children.map(expression).join(',')}]`;
-      case Kind.Object:
-        return `{${node.keys.map((k, i) => `${JSON.stringify(k)}:${expression(node.children[i] as ShapeNode)}`).join(',')}}`;
+      case Kind.Object: {
+        const members = node.keys.map(
+          (key, i) => `${JSON.stringify(key)}:${expression(node.children[i] as ShapeNode)}`,
+        );
+        return `{${members.join(',')}}`;
+      }
     }
   };
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- see above: built from a shape, not from text
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- built from a shape: see above
   return new Function('v', `return ${expression(shape)};`) as (
     values: readonly unknown[],
   ) => unknown;
