@@ -258,6 +258,12 @@ export class JsonTemplates extends TemplateSet {
 const PARAMETERS_HEAD = '{"resourceType":"Parameters","parameter":[';
 const PARAMETERS_HEAD_BYTES = Uint8Array.from(Buffer.from(PARAMETERS_HEAD, 'latin1'));
 const PARAMETERS_TAIL = 0x7d; // `}` after the array's `]`
+/**
+ * Longest request line read by template, in characters: a patient's input is ~7 kB (a thousand
+ * doses ~250 kB); a longer line is `JSON.parse`d, so that a thread does not keep a buffer of
+ * three times the line limit (16 MiB) for the rest of its life.
+ */
+const TEMPLATE_LINE_CHARS = 1024 * 1024;
 
 /**
  * Reads the lines of a bulk request (NDJSON, one `$immds-forecast` input Parameters per line):
@@ -287,7 +293,7 @@ export class ParametersTemplates extends TemplateSet {
    * @param text - The line.
    */
   parse(text: string): unknown {
-    if (this.bypassed()) {
+    if (text.length > TEMPLATE_LINE_CHARS || this.bypassed()) {
       return JSON.parse(text) as unknown;
     }
     // UTF-8 bytes: as many as characters only if every character is ASCII (then byte and

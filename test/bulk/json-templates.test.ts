@@ -452,6 +452,7 @@ describe('ParametersTemplates (bulk request lines)', () => {
       line.replace('"p0"', `"p${String.fromCharCode(0x122)}"`),
       line.replace('"male"', '"ma\\"le"'),
       line.replace('"resource":{', '"resource":{"__proto__":{"polluted":"yes"},'),
+      line.replace('"p0"', `"p${'0'.repeat(1024 * 1024)}"`),
       '',
       'x',
     ];
