@@ -117,9 +117,12 @@ interface Template {
  */
 class TemplateSet {
   private readonly templates: Template[] = [];
+  /** Values read by a template (lines, or a request line's parameters). */
   private hits = 0;
+  /** Lines read wholly by templates: what learning is budgeted on. */
+  private paid = 0;
   private learned = 0;
-  /** Lines, and lines read by a template, in the current trial window. */
+  /** Lines, and lines read wholly by templates, in the current trial window. */
   private trialLines = 0;
   private trialHits = 0;
   /** Lines still to be read without templates (after a trial window that did not pay). */
@@ -134,7 +137,7 @@ class TemplateSet {
    */
   constructor(private readonly options: { readonly adaptive?: boolean } = {}) {}
 
-  /** Lines read by a template, and templates learned, so far. */
+  /** Values read by a template, and templates learned, so far. */
   get stats(): { readonly hits: number; readonly learned: number } {
     return { hits: this.hits, learned: this.learned };
   }
@@ -156,14 +159,38 @@ class TemplateSet {
    * the values are), or `undefined`. Called once per line: it also counts the line.
    */
   protected find(bytes: Uint8Array, start: number, end: number): Template | undefined {
-    return this.bypassed() ? undefined : this.lookup(bytes, start, end, true);
+    if (this.bypassed()) {
+      return undefined;
+    }
+    const template = this.lookup(bytes, start, end, true);
+    this.trial(template !== undefined);
+    return template;
+  }
+
+  /**
+   * Counts a line for the trial window ({@link TRIAL_LINES}): whether templates read all of it.
+   * Once per line, not per value: a request line whose last parameters no template reads costs
+   * the parameters read before, and `JSON.parse` of the whole line.
+   */
+  protected trial(hit: boolean): void {
+    this.trialLines++;
+    if (hit) {
+      this.paid++;
+      this.trialHits++;
+    }
+    if (this.trialLines === TRIAL_LINES) {
+      if (this.trialHits < TRIAL_HITS && this.options.adaptive !== false) {
+        this.bypass = BYPASS_LINES;
+      }
+      this.trialLines = 0;
+      this.trialHits = 0;
+    }
   }
 
   /**
    * The template of the value that starts at `start`, or `undefined`; its end is then
    * {@link matchedEnd}. `whole`: the value must end at `end` (a line); else it may end before,
-   * at a `,` or `]` (an array item: {@link ParametersTemplates}). Counts the value for the trial
-   * window.
+   * at a `,` or `]` (an array item: {@link ParametersTemplates}).
    */
   protected lookup(
     bytes: Uint8Array,
@@ -171,13 +198,6 @@ class TemplateSet {
     end: number,
     whole: boolean,
   ): Template | undefined {
-    if (++this.trialLines === TRIAL_LINES) {
-      if (this.trialHits < TRIAL_HITS && this.options.adaptive !== false) {
-        this.bypass = BYPASS_LINES;
-      }
-      this.trialLines = 0;
-      this.trialHits = 0;
-    }
     const { templates } = this;
     for (let t = 0; t < templates.length; t++) {
       const template = templates[t] as Template;
@@ -191,7 +211,6 @@ class TemplateSet {
       ) {
         this.matchedEnd = valueEnd;
         this.hits++;
-        this.trialHits++;
         if (t > 0) {
           // One place forward: the shapes most lines have are tried first, and the ones
           // rarely seen drift to the end, where a new template replaces them.
@@ -206,7 +225,7 @@ class TemplateSet {
 
   /** Whether to learn now: learning costs a serialization and a check (~3 µs). */
   protected get learning(): boolean {
-    return this.bypass === 0 && this.learned < MAX_TEMPLATES + this.hits / 64;
+    return this.bypass === 0 && this.learned < MAX_TEMPLATES + this.paid / 64;
   }
 
   /** Keeps a template checked on the line it was learned from. */
@@ -280,8 +299,9 @@ const TEMPLATE_LINE_CHARS = 1024 * 1024;
  * `JSON.parse` made of it, and checked on it; a line with a parameter no template reads,
  * another layout (other members, whitespace) or a character beyond ASCII is `JSON.parse`d,
  * whole, as before — which also throws `JSON.parse`'s error for a line that is not JSON. The
- * trial windows ({@link TRIAL_LINES}) count parameters; a window that does not pay sends the
- * next {@link BYPASS_LINES} lines to `JSON.parse` whole.
+ * trial windows ({@link TRIAL_LINES}) count lines read wholly by templates: requests whose lines
+ * keep failing late (a parameter of a new shape in every line) go to `JSON.parse` after a
+ * window, instead of paying for the parameters read before the failure each time.
  */
 export class ParametersTemplates extends TemplateSet {
   /** The line's bytes (reused: nothing read keeps them). */
@@ -305,10 +325,12 @@ export class ParametersTemplates extends TemplateSet {
     const end = bytes.write(text, 0, 'utf8');
     const head = PARAMETERS_HEAD_BYTES.length;
     if (end !== text.length || end < head + 2) {
+      this.trial(false);
       return JSON.parse(text) as unknown;
     }
     for (let i = 0; i < head; i++) {
       if (bytes[i] !== PARAMETERS_HEAD_BYTES[i]) {
+        this.trial(false);
         return JSON.parse(text) as unknown;
       }
     }
@@ -318,6 +340,7 @@ export class ParametersTemplates extends TemplateSet {
       for (;;) {
         const template = this.lookup(bytes, pos, end, false);
         if (template === undefined) {
+          this.trial(false);
           return this.parseAndLearn(text, bytes, end, parameter.length, pos);
         }
         parameter.push(template.make(valuesOf(template, text)));
@@ -328,10 +351,9 @@ export class ParametersTemplates extends TemplateSet {
         pos++; // the comma
       }
     }
-    if (pos + 2 !== end || bytes[pos + 1] !== PARAMETERS_TAIL) {
-      return JSON.parse(text) as unknown;
-    }
-    return { resourceType: 'Parameters', parameter };
+    const whole = pos + 2 === end && bytes[pos + 1] === PARAMETERS_TAIL;
+    this.trial(whole);
+    return whole ? { resourceType: 'Parameters', parameter } : (JSON.parse(text) as unknown);
   }
 
   /**

@@ -505,6 +505,37 @@ describe('ParametersTemplates (bulk request lines)', () => {
     expect(changedAndHit).toBeGreaterThan(300);
   });
 
+  test('lines that fail late, or have another layout, go to JSON.parse after a trial', () => {
+    // Five parameters of one shape, then one of a shape never seen before, in every line.
+    const late = new ParametersTemplates();
+    const same = '{"name":"immunization","resource":{"resourceType":"Immunization","id":"i"}}';
+    for (let i = 0; i < 2_000; i++) {
+      const line = `{"resourceType":"Parameters","parameter":[${`${same},`.repeat(5)}{"name":"x","v${i}":1}]}`;
+      expectSame(readLine(late, line), parsed(line));
+    }
+    // The first window's lines read their five parameters by template, then the reader stopped
+    // trying (until 16,384 lines later); it learned the one shape and, unpaid, no more.
+    expect(late.stats.hits).toBeLessThanOrEqual(64 * 5);
+    expect(late.stats.learned).toBeLessThanOrEqual(8);
+    // Lines of another layout (`id` first) cannot be read by template: after a window of them
+    // the reader stops looking, even at lines it could read.
+    const other = new ParametersTemplates();
+    const plain = `{"resourceType":"Parameters","parameter":[${same}]}`;
+    const read = (line: string): void => {
+      expectSame(readLine(other, line), parsed(line));
+    };
+    read(plain);
+    read(plain);
+    expect(other.stats.hits).toBe(1);
+    for (let i = 0; i < 100; i++) {
+      read(`{"resourceType":"Parameters","id":"r${i}","parameter":[${same}]}`);
+    }
+    for (let i = 0; i < 10; i++) {
+      read(plain);
+    }
+    expect(other.stats.hits).toBe(1);
+  });
+
   test('parameters of many shapes go to JSON.parse after a trial', () => {
     const reader = new ParametersTemplates();
     for (let i = 0; i < 2_000; i++) {
