@@ -373,7 +373,10 @@ export class ParametersTemplates extends TemplateSet {
     }
     const item = (value as { parameter?: unknown }).parameter;
     const parameter = Array.isArray(item) ? (item[index] as unknown) : undefined;
-    const itemText = parameter === undefined ? undefined : JSON.stringify(parameter);
+    const itemText =
+      parameter === undefined || !shallow(parameter, MAX_TEMPLATE_DEPTH)
+        ? undefined
+        : JSON.stringify(parameter);
     if (itemText === undefined || !text.startsWith(itemText, pos)) {
       return value;
     }
@@ -627,7 +630,7 @@ function learnTemplate(
   line: string,
   marksOf: (shape: ShapeNode) => number[],
 ): Template | undefined {
-  if (JSON.stringify(value) !== line) {
+  if (!shallow(value, MAX_TEMPLATE_DEPTH) || JSON.stringify(value) !== line) {
     return undefined;
   }
   const literals: string[] = [];
@@ -708,6 +711,30 @@ function learnTemplate(
     marks: marksOf(shape),
     make: builder(shape),
   };
+}
+
+/**
+ * Deepest nesting of a learned value. FHIR resources nest about ten levels; `JSON.parse` reads
+ * values nested thousands of levels deep, where serializing, walking and comparing them (all
+ * recursive) would overflow the stack: such a line must still read as `JSON.parse` reads it, so
+ * it is not learned.
+ */
+const MAX_TEMPLATE_DEPTH = 64;
+
+/** Whether `value` nests at most `depth` arrays and objects (recursion at most that deep). */
+function shallow(value: unknown, depth: number): boolean {
+  if (typeof value !== 'object' || value === null) {
+    return true;
+  }
+  if (depth === 0) {
+    return false;
+  }
+  for (const child of Object.values(value)) {
+    if (!shallow(child, depth - 1)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 function isAscii(text: string): boolean {

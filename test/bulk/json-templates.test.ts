@@ -89,6 +89,26 @@ function parsed(line: Buffer | string): Outcome {
   }
 }
 
+/** `depth` empty arrays nested in each other, as JSON. */
+function nested(depth: number): string {
+  return `${'['.repeat(depth)}${']'.repeat(depth)}`;
+}
+
+/** How deep a value of {@link nested} is (counted without recursion: it can be very deep). */
+function depthOf(value: unknown): number {
+  let depth = 0;
+  let v = value;
+  while (Array.isArray(v)) {
+    depth++;
+    if (v.length === 0) {
+      return depth;
+    }
+    expect(v).toHaveLength(1);
+    v = v[0] as unknown;
+  }
+  return -1;
+}
+
 /** The same outcome: equal values (types, -0, key order) or the same error. */
 function expectSame(actual: Outcome, expected: Outcome): void {
   expect(actual).toStrictEqual(expected);
@@ -200,6 +220,20 @@ describe('JsonTemplates', () => {
     }
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
     expect(reader.stats.learned).toBe(0);
+  });
+
+  test('a value nested thousands of levels deep reads as JSON.parse reads it (not learned)', () => {
+    const reader = new JsonTemplates(EVERY_LINE);
+    for (const depth of [60, 70, 20_000]) {
+      const line = `{"a":${nested(depth)}}`;
+      for (let i = 0; i < 2; i++) {
+        const outcome = read(reader, line) as { value: { a: unknown } };
+        expect(Object.keys(outcome.value)).toEqual(['a']);
+        expect(depthOf(outcome.value.a)).toBe(depth);
+      }
+    }
+    // The shallow one was learned and read again by its template; the deep ones were not.
+    expect(reader.stats).toEqual({ hits: 1, learned: 1 });
   });
 
   test('each line gets objects of its own', () => {
@@ -337,6 +371,20 @@ describe('TemplateScanner (pass 1)', () => {
     expect(changedAndRead).toBeGreaterThan(1_000);
   });
 
+  test('a line nested thousands of levels deep is read by the byte scanner, not learned', () => {
+    const templates = new TemplateScanner('patient', EVERY_LINE);
+    const bytes = new LineScanner('patient');
+    const line = Buffer.from(
+      `{"resourceType":"Immunization","patient":{"reference":"Patient/a"},"note":${nested(20_000)}}`,
+    );
+    for (let i = 0; i < 2; i++) {
+      expect(templates.scan(line, 0, line.length)).toBe(false);
+      expect(bytes.scan(line, 0, line.length)).toBe(true);
+      templates.learn(line, 0, line.length, bytes);
+    }
+    expect(templates.stats.learned).toBe(0);
+  });
+
   test('learns only lines whose template gives the byte scanner positions', () => {
     const templates = new TemplateScanner('patient', EVERY_LINE);
     const bytes = new LineScanner('patient');
@@ -469,6 +517,21 @@ describe('ParametersTemplates (bulk request lines)', () => {
     }
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
     expect(reader.stats.hits).toBeGreaterThan(10);
+  });
+
+  test('a parameter nested thousands of levels deep reads as JSON.parse reads it', () => {
+    const reader = new ParametersTemplates(EVERY_LINE);
+    const line = `{"resourceType":"Parameters","parameter":[{"name":"a","part":${nested(20_000)}}]}`;
+    for (let i = 0; i < 2; i++) {
+      const { value } = readLine(reader, line) as {
+        value: { resourceType: string; parameter: { name: string; part: unknown }[] };
+      };
+      expect(value.resourceType).toBe('Parameters');
+      expect(value.parameter).toHaveLength(1);
+      expect(value.parameter[0]?.name).toBe('a');
+      expect(depthOf(value.parameter[0]?.part)).toBe(20_000);
+    }
+    expect(reader.stats.learned).toBe(0);
   });
 
   test('each line gets objects of its own', () => {
