@@ -51,7 +51,7 @@ function patientIdOf(
   if (resourceType !== type) {
     return {
       code: 'structure',
-      diagnostics: `the line is not a ${type} resource`,
+      diagnostics: `the line is not a resource of type ${type}`,
       expression: 'resourceType',
     };
   }

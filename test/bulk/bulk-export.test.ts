@@ -234,7 +234,7 @@ describe('partitioning a file in chunks', () => {
       expect(got.partitions[0]!.toString('utf8')).toBe(expected);
       expect(diagnostics(got.errors)).toEqual([
         'Immunization.000.ndjson line 3: the line is not valid JSON',
-        'Immunization.000.ndjson line 4: the line is not a Immunization resource',
+        'Immunization.000.ndjson line 4: the line is not a resource of type Immunization',
         'Immunization.000.ndjson line 5: Immunization.patient must be a reference to a Patient (Patient/<id>)',
         'Immunization.000.ndjson line 6: the line is 200 bytes long, over the limit of 120; not read',
         `Immunization.000.ndjson line 10: the line is ${LIMIT + 1} bytes long, over the limit of 120; not read`,

@@ -356,7 +356,7 @@ test('every resource reaches its patient as written, with its file and line; bad
   const patLines = readFileSync(pat, 'utf8').split('\n').length - 1;
   expect(errors).toEqual([
     `Immunization.000.ndjson line ${imm0Lines - 4}: the line is not valid JSON`,
-    `Immunization.000.ndjson line ${imm0Lines - 2}: the line is not a Immunization resource`,
+    `Immunization.000.ndjson line ${imm0Lines - 2}: the line is not a resource of type Immunization`,
     `Immunization.000.ndjson line ${imm0Lines - 1}: Immunization.patient must be a reference to a Patient (Patient/<id>)`,
     `Patient.ndjson line ${patLines}: Patient/p3 appears again (first in Patient.ndjson line 4); this copy is not used`,
   ]);
