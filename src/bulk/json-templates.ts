@@ -99,7 +99,6 @@ interface Template {
   readonly literalWords: readonly Int32Array[];
   /** What each slot holds. */
   readonly slots: readonly Slot[];
-  readonly shape: ShapeNode;
   /** Where each slot's value starts and ends in the line last matched (set by `matches`). */
   readonly starts: Int32Array;
   readonly ends: Int32Array;
@@ -228,6 +227,28 @@ class TemplateSet {
     return this.bypass === 0 && this.learned < MAX_TEMPLATES + this.paid / 64;
   }
 
+  /**
+   * Learns the template of `value`, whose compact JSON `json` is at `start` in the bytes (and in
+   * their text, one character per byte), and keeps it if it reads `value` back from there.
+   */
+  protected learnValue(
+    value: unknown,
+    json: string,
+    bytes: Uint8Array,
+    text: string,
+    start: number,
+  ): void {
+    const end = start + json.length;
+    const learned = learnTemplate(value, json, () => []);
+    if (
+      learned !== undefined &&
+      matchEnd(learned, bytes, start, end) === end &&
+      sameJson(learned.make(valuesOf(learned, text)), value)
+    ) {
+      this.add(learned);
+    }
+  }
+
   /** Keeps a template checked on the line it was learned from. */
   protected add(template: Template): void {
     this.learned++;
@@ -260,14 +281,7 @@ export class JsonTemplates extends TemplateSet {
     const line = text.slice(start, end);
     const value = JSON.parse(line) as unknown;
     if (sameOffsets && this.learning) {
-      const learned = learnTemplate(value, line, () => []);
-      if (
-        learned !== undefined &&
-        matches(learned, bytes, start, end) &&
-        sameJson(learned.make(valuesOf(learned, text)), value)
-      ) {
-        this.add(learned);
-      }
+      this.learnValue(value, line, bytes, text, start);
     }
     return value;
   }
@@ -341,7 +355,7 @@ export class ParametersTemplates extends TemplateSet {
         const template = this.lookup(bytes, pos, end, false);
         if (template === undefined) {
           this.trial(false);
-          return this.parseAndLearn(text, bytes, end, parameter.length, pos);
+          return this.parseAndLearn(text, bytes, parameter.length, pos);
         }
         parameter.push(template.make(valuesOf(template, text)));
         pos = this.matchedEnd;
@@ -360,13 +374,7 @@ export class ParametersTemplates extends TemplateSet {
    * `JSON.parse` of a line whose parameter `index` (at `pos`, after those read by template) no
    * template read; learns that parameter's template if it can.
    */
-  private parseAndLearn(
-    text: string,
-    bytes: Uint8Array,
-    end: number,
-    index: number,
-    pos: number,
-  ): unknown {
+  private parseAndLearn(text: string, bytes: Uint8Array, index: number, pos: number): unknown {
     const value = JSON.parse(text) as unknown;
     if (!this.learning) {
       return value;
@@ -380,14 +388,7 @@ export class ParametersTemplates extends TemplateSet {
     if (itemText === undefined || !text.startsWith(itemText, pos)) {
       return value;
     }
-    const learned = learnTemplate(parameter, itemText, () => []);
-    if (
-      learned !== undefined &&
-      matchEnd(learned, bytes, pos, end) === pos + itemText.length &&
-      sameJson(learned.make(valuesOf(learned, text)), parameter)
-    ) {
-      this.add(learned);
-    }
+    this.learnValue(parameter, itemText, bytes, text, pos);
     return value;
   }
 }
@@ -704,7 +705,6 @@ function learnTemplate(
       return words;
     }),
     slots,
-    shape,
     starts: new Int32Array(slots.length),
     ends: new Int32Array(slots.length),
     values: new Array<unknown>(slots.length),
