@@ -306,12 +306,7 @@ function forecastPatient(
 ): ItemText {
   const sources = patientSources(item);
   const parse = (source: RecordLine): unknown =>
-    lineReader(source.type).parse(
-      item.records,
-      sources.text,
-      source.start,
-      source.start + source.text.length,
-    );
+    lineReader(source.type).parse(sources.text, source.start, source.start + source.text.length);
   // Parameter order: 0 assessmentDate, 1 knowledgeBaseVersion, 2 patient, 3… the resources.
   // Each line is parsed once; the parsed resources also give the ids named in issues.
   const patient = parse(sources.patient);

@@ -211,7 +211,7 @@ function isAscii(b: Uint8Array, s: number, e: number): boolean {
  * @returns the index after it, or -1. What follows is checked by the caller (`01` ends at `0`,
  * and then `1` is no `,`, `}`, `]` or whitespace).
  */
-export function numberEnd(b: Uint8Array, i: number, end: number): number {
+function numberEnd(b: Uint8Array, i: number, end: number): number {
   if (at(b, i, end) === MINUS) {
     i++;
   }
