@@ -45,6 +45,7 @@
  * @packageDocumentation
  */
 
+const NEWLINE = 0x0a;
 const COMMA = 0x2c;
 const CLOSE_BRACKET = 0x5d;
 
@@ -361,6 +362,9 @@ export class ParametersTemplates extends TemplateSet {
   }
 }
 
+/** Most bytes {@link TemplateScanner} decodes at once: under V8's large-object size (128 kB). */
+const TEXT_WINDOW_BYTES = 64 * 1024;
+
 /** Where pass 1 finds a line's `resourceType` and patient value (as `LineScanner` does). */
 export interface ScannedPositions {
   readonly typeStart: number;
@@ -382,6 +386,11 @@ export class TemplateScanner extends TemplateSet implements ScannedPositions {
   typeEnd = 0;
   patientStart = 0;
   patientEnd = 0;
+  /** The lines being read, as text ({@link textOf}): bytes `[windowStart, windowEnd)` of `windowOf`. */
+  private window = '';
+  private windowStart = 0;
+  private windowEnd = 0;
+  private windowOf: Uint8Array | undefined;
 
   /**
    * @param element - As for `LineScanner`: `id` (the patient's own id), or the name of the
@@ -396,38 +405,71 @@ export class TemplateScanner extends TemplateSet implements ScannedPositions {
   }
 
   /**
-   * Reads the line `[start, end)` (without its newline) of `text`: the chunk's bytes as `latin1`
-   * text, one character per byte, so that positions in it are positions in the bytes.
+   * Reads the line `[start, end)` of `b` (without its newline).
    *
    * @returns true when a template read it (the positions are set), false: the byte scanner reads
    *   it.
    */
-  scan(text: string, start: number, end: number): boolean {
-    const template = this.find(text, start, end);
+  scan(b: Uint8Array, start: number, end: number): boolean {
+    const text = this.textOf(b, start, end);
+    const at = this.windowStart;
+    const template = this.find(text, start - at, end - at);
     if (template === undefined) {
       return false;
     }
     const [type, patient] = template.marks as [number, number];
-    locate(template, this.matched as RegExpExecArray, start, Math.max(type, patient));
-    this.typeStart = template.starts[type] as number;
-    this.typeEnd = template.ends[type] as number;
-    this.patientStart = template.starts[patient] as number;
-    this.patientEnd = template.ends[patient] as number;
+    locate(template, this.matched as RegExpExecArray, start - at, Math.max(type, patient));
+    this.typeStart = at + (template.starts[type] as number);
+    this.typeEnd = at + (template.ends[type] as number);
+    this.patientStart = at + (template.starts[patient] as number);
+    this.patientEnd = at + (template.ends[patient] as number);
     return true;
+  }
+
+  /** Drops the text of the last bytes read (so that it does not keep them, or it, alive). */
+  release(): void {
+    this.window = '';
+    this.windowOf = undefined;
+  }
+
+  /**
+   * The text of the bytes from `start` on, as `latin1` (one character per byte: positions in it
+   * are positions in the bytes, less `windowStart`; a byte beyond ASCII is a character no
+   * template reads), at least to `end`. Decoded a window of whole lines at a time, at most
+   * {@link TEXT_WINDOW_BYTES} unless one line is longer: decoding a whole 1 MB chunk at once made
+   * a string of V8's large-object space, which lives until a full collection (the CLI's memory
+   * rose by ~60 MB); a window is as cheap per line and dies young.
+   */
+  private textOf(b: Uint8Array, start: number, end: number): string {
+    if (b !== this.windowOf || start < this.windowStart || end > this.windowEnd) {
+      const limit = Math.min(b.length, start + TEXT_WINDOW_BYTES);
+      const lastLineEnd = limit === b.length ? limit : b.lastIndexOf(NEWLINE, limit - 1);
+      this.windowOf = b;
+      this.windowStart = start;
+      this.windowEnd = Math.max(end, lastLineEnd);
+      this.window = Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString(
+        'latin1',
+        start,
+        this.windowEnd,
+      );
+    }
+    return this.window;
   }
 
   /**
    * Learns the template of a line the byte scanner read, if it has one and it gives the
    * scanner's positions on that line.
    *
-   * @param text - The bytes (valid UTF-8) as `latin1` text, as for {@link scan}.
+   * @param b - The bytes (valid UTF-8).
    * @param read - What the byte scanner read on the line `[start, end)`.
    */
-  learn(text: string, start: number, end: number, read: ScannedPositions): void {
+  learn(b: Uint8Array, start: number, end: number, read: ScannedPositions): void {
     if (!this.learning) {
       return;
     }
-    const line = text.slice(start, end);
+    const text = this.textOf(b, start, end);
+    const at = this.windowStart;
+    const line = text.slice(start - at, end - at);
     let value: unknown;
     try {
       value = JSON.parse(line);
@@ -438,16 +480,16 @@ export class TemplateScanner extends TemplateSet implements ScannedPositions {
     if (learned === undefined || learned.marks.length !== 2) {
       return;
     }
-    const match = matchAt(learned, text, start, end);
+    const match = matchAt(learned, text, start - at, end - at);
     if (match === undefined) {
       return;
     }
-    locate(learned, match, start, learned.slots.length - 1);
+    locate(learned, match, start - at, learned.slots.length - 1);
     if (
-      learned.starts[learned.marks[0] as number] === read.typeStart &&
-      learned.ends[learned.marks[0] as number] === read.typeEnd &&
-      learned.starts[learned.marks[1] as number] === read.patientStart &&
-      learned.ends[learned.marks[1] as number] === read.patientEnd
+      at + (learned.starts[learned.marks[0] as number] as number) === read.typeStart &&
+      at + (learned.ends[learned.marks[0] as number] as number) === read.typeEnd &&
+      at + (learned.starts[learned.marks[1] as number] as number) === read.patientStart &&
+      at + (learned.ends[learned.marks[1] as number] as number) === read.patientEnd
     ) {
       this.add(learned);
     }
@@ -526,8 +568,10 @@ const NUMBER_VALUE = '(-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)';
  * bytes it replaced): V8 compiles the expression to machine code, and the values come out as the
  * capture groups. Export lines read 881 → 744 ns (17,226 Immunization lines); the parameters of
  * a request line 28.9 → 22.9 µs a line (2,000 lines of the bench population), where the line no
- * longer needs encoding to bytes first; pass 1's reading of a line (positions only, and the
- * chunk decoded as `latin1` once) the same as before within the noise.
+ * longer needs encoding to bytes first. Pass 1 ({@link TemplateScanner}: positions only, its
+ * lines decoded to text first) is ~10 % slower per line than the byte loop was (102,909 lines
+ * partitioned in 1 MB chunks, three runs: 1.11–1.14×), about 1 % of an export's run, which is
+ * what reading the lines in pass 2 gains: an export costs the same, a request line less.
  */
 function patternOf(literals: readonly string[], slots: readonly Slot[]): RegExp {
   let source = '';

@@ -317,9 +317,6 @@ export function partitionChunk(
   const scanner = allUtf8 && options.scan !== false ? SCANNERS[type] : undefined;
   const templates =
     scanner !== undefined && options.templates !== false ? TEMPLATE_SCANNERS[type] : undefined;
-  // The templates read text: the bytes as `latin1`, one character per byte (positions in one are
-  // positions in the other; a byte beyond ASCII is a character no template reads).
-  const chunkText = templates === undefined ? '' : chunk.toString('latin1');
   const typeBytes = TYPE_BYTES[type];
   const idIsElement = EXPORT_TYPES[type] === 'id';
   const errors: string[] = [];
@@ -365,11 +362,11 @@ export function partitionChunk(
     let idEnd = -1;
     // Trusted only when it reads the line and the line is fine; else the slow path below.
     let read: ScannedPositions | undefined;
-    if (templates?.scan(chunkText, lineStart, lineEnd) === true) {
+    if (templates?.scan(chunk, lineStart, lineEnd) === true) {
       read = templates;
     } else if (scanner?.scan(chunk, lineStart, lineEnd) === true) {
       read = scanner;
-      templates?.learn(chunkText, lineStart, lineEnd, scanner);
+      templates?.learn(chunk, lineStart, lineEnd, scanner);
     }
     if (read !== undefined) {
       const { typeStart, typeEnd, patientStart, patientEnd } = read;
@@ -507,6 +504,7 @@ export function partitionChunk(
     at[p] = pos + 1;
   }
   scanner?.release();
+  templates?.release();
   if (keptStore.length > KEPT_STORE_KEPT) {
     keptStore = new Float64Array(6 * 1024); // (not held for the next chunks: an unusual chunk)
   }

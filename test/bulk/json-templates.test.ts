@@ -343,10 +343,9 @@ describe('TemplateScanner (pass 1)', () => {
       scanners.set(type, pair);
       // The original, as pass 1 reads it: by template, else by the byte scanner (then learned).
       const original = Buffer.from(line);
-      const originalText = original.toString('latin1'); // what the templates read: see scan()
-      if (!pair.templates.scan(originalText, 0, original.length)) {
+      if (!pair.templates.scan(original, 0, original.length)) {
         if (pair.bytes.scan(original, 0, original.length)) {
-          pair.templates.learn(originalText, 0, original.length, pair.bytes);
+          pair.templates.learn(original, 0, original.length, pair.bytes);
         }
       }
       const mutated = anyMutation(original, random);
@@ -357,7 +356,7 @@ describe('TemplateScanner (pass 1)', () => {
       const chunk = Buffer.concat([Buffer.from('{"a":1}\n'), mutated, Buffer.from('\n{}')]);
       const start = 8;
       const end = start + mutated.length;
-      const byTemplate = pair.templates.scan(chunk.toString('latin1'), start, end);
+      const byTemplate = pair.templates.scan(chunk, start, end);
       if (byTemplate) {
         readByTemplate++;
         if (!mutated.equals(original)) {
@@ -379,9 +378,9 @@ describe('TemplateScanner (pass 1)', () => {
       `{"resourceType":"Immunization","patient":{"reference":"Patient/a"},"note":${nested(20_000)}}`,
     );
     for (let i = 0; i < 2; i++) {
-      expect(templates.scan(line.toString('latin1'), 0, line.length)).toBe(false);
+      expect(templates.scan(line, 0, line.length)).toBe(false);
       expect(bytes.scan(line, 0, line.length)).toBe(true);
-      templates.learn(line.toString('latin1'), 0, line.length, bytes);
+      templates.learn(line, 0, line.length, bytes);
     }
     expect(templates.stats.learned).toBe(0);
   });
@@ -392,7 +391,7 @@ describe('TemplateScanner (pass 1)', () => {
     const learn = (line: string): void => {
       const b = Buffer.from(line);
       expect(bytes.scan(b, 0, b.length)).toBe(true);
-      templates.learn(b.toString('latin1'), 0, b.length, bytes);
+      templates.learn(b, 0, b.length, bytes);
     };
     // The template of a line the byte scanner read, checked against its positions.
     learn(
@@ -401,7 +400,7 @@ describe('TemplateScanner (pass 1)', () => {
     expect(templates.stats.learned).toBe(1);
     const read = (line: string): boolean => {
       const b = Buffer.from(line);
-      return templates.scan(b.toString('latin1'), 0, b.length);
+      return templates.scan(b, 0, b.length);
     };
     expect(
       read(
@@ -428,12 +427,7 @@ describe('TemplateScanner (pass 1)', () => {
     // A line whose patient is not where the scanner reads it is not learned.
     const other = new TemplateScanner('patient', EVERY_LINE);
     const b = Buffer.from('{"resourceType":"Immunization","patient":{"reference":"Patient/a"}}');
-    other.learn(b.toString('latin1'), 0, b.length, {
-      typeStart: 0,
-      typeEnd: 0,
-      patientStart: 0,
-      patientEnd: 0,
-    });
+    other.learn(b, 0, b.length, { typeStart: 0, typeEnd: 0, patientStart: 0, patientEnd: 0 });
     expect(other.stats.learned).toBe(0);
   });
 });
