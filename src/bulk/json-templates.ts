@@ -405,7 +405,8 @@ export class TemplateScanner extends TemplateSet implements ScannedPositions {
   }
 
   /**
-   * Reads the line `[start, end)` of `b` (without its newline).
+   * Reads the line `[start, end)` of `b` (without its newline). The bytes must not change until
+   * {@link release}: their text is decoded ahead, a window at a time (see {@link textOf}).
    *
    * @returns true when a template read it (the positions are set), false: the byte scanner reads
    *   it.
