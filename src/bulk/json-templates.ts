@@ -199,14 +199,12 @@ class TemplateSet {
     const { templates } = this;
     for (let t = 0; t < templates.length; t++) {
       const template = templates[t] as Template;
-      const { pattern } = template;
-      pattern.lastIndex = start;
-      const match = pattern.exec(text);
+      const match = execAt(template, text, start);
       if (match === null) {
         continue;
       }
       // The expression may read past `end` (it is not bounded): a value ending there is none.
-      const valueEnd = pattern.lastIndex;
+      const valueEnd = template.pattern.lastIndex;
       const next = text.charCodeAt(valueEnd);
       if (whole ? valueEnd === end : valueEnd < end && (next === COMMA || next === CLOSE_BRACKET)) {
         this.matchedEnd = valueEnd;
@@ -230,8 +228,8 @@ class TemplateSet {
   }
 
   /**
-   * Learns the template of `value`, whose compact JSON `json` is at `start` in the bytes (and in
-   * their text, one character per byte), and keeps it if it reads `value` back from there.
+   * Learns the template of `value`, whose compact JSON `json` is at `start` in `text`, and keeps
+   * it if it reads `value` back from there.
    */
   protected learnValue(value: unknown, json: string, text: string, start: number): void {
     const learned = learnTemplate(value, json, () => []);
@@ -485,12 +483,13 @@ export class TemplateScanner extends TemplateSet implements ScannedPositions {
     if (match === undefined) {
       return;
     }
-    locate(learned, match, start - at, learned.slots.length - 1);
+    const [type, patient] = learned.marks as [number, number];
+    locate(learned, match, start - at, Math.max(type, patient));
     if (
-      at + (learned.starts[learned.marks[0] as number] as number) === read.typeStart &&
-      at + (learned.ends[learned.marks[0] as number] as number) === read.typeEnd &&
-      at + (learned.starts[learned.marks[1] as number] as number) === read.patientStart &&
-      at + (learned.ends[learned.marks[1] as number] as number) === read.patientEnd
+      at + (learned.starts[type] as number) === read.typeStart &&
+      at + (learned.ends[type] as number) === read.typeEnd &&
+      at + (learned.starts[patient] as number) === read.patientStart &&
+      at + (learned.ends[patient] as number) === read.patientEnd
     ) {
       this.add(learned);
     }
@@ -533,10 +532,15 @@ function matchAt(
   start: number,
   end: number,
 ): RegExpExecArray | undefined {
+  const match = execAt(template, text, start);
+  return match !== null && template.pattern.lastIndex === end ? match : undefined;
+}
+
+/** The match of the template on the text from `start` on; where it ends is `pattern.lastIndex`. */
+function execAt(template: Template, text: string, start: number): RegExpExecArray | null {
   const { pattern } = template;
   pattern.lastIndex = start;
-  const match = pattern.exec(text);
-  return match !== null && pattern.lastIndex === end ? match : undefined;
+  return pattern.exec(text);
 }
 
 /**
