@@ -18,8 +18,9 @@
  *
  * `--discard-output` sends the CLI's output files to /dev/null (a million patients make about
  * 60 GB of FHIR output); `--keep` keeps the inputs; `--export DIR` runs the CLI on an existing
- * bulk-export folder (one kept by `--keep`, or a registry's own) instead of generating one. The
- * assessment date is fixed at 2026-11-01 so that runs compare.
+ * bulk-export folder (one kept by `--keep`, or a registry's own) instead of generating one;
+ * `--compress gzip|br` has the CLI write its output compressed (with `--discard-output` it still
+ * compresses, then discards). The assessment date is fixed at 2026-11-01 so that runs compare.
  *
  * The CLI's row also gives the seconds of its grouping pass (reading the export and writing the
  * partition files, before the first forecast): on a slow disk it is what separates the overall
@@ -40,6 +41,7 @@ import {
 import { request } from 'node:http';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CODEC_SUFFIX } from '../src/bulk/compressed-batches';
 import { findRepoRoot } from '../src/rules/repo-root';
 import { writeBulkExport, writeParametersNdjson } from './population';
 
@@ -310,6 +312,7 @@ async function cliScenario(
   exportDir: string,
   threads: number,
   discard: boolean,
+  compress: string | undefined,
   work: string,
 ): Promise<Row> {
   const out = join(work, 'cli-out');
@@ -321,7 +324,8 @@ async function cliScenario(
       'information',
       'errors',
     ]) {
-      const path = join(out, `${f}.ndjson`);
+      const suffix = compress === 'gzip' || compress === 'br' ? CODEC_SUFFIX[compress] : '';
+      const path = join(out, `${f}.ndjson${suffix}`);
       if (!existsSync(path)) {
         symlinkSync('/dev/null', path);
       }
@@ -341,6 +345,7 @@ async function cliScenario(
       String(threads),
       '--tmp-dir',
       work,
+      ...(compress === undefined ? [] : ['--compress', compress]),
     ],
     { cwd: root, stdio: ['ignore', 'inherit', 'pipe'] },
   );
@@ -379,7 +384,7 @@ async function cliScenario(
   const summary = /([\d,]+) patients forecast, ([\d,]+) error/.exec(stderr);
   const forecast = Number(summary?.[1]?.replaceAll(',', '') ?? NaN);
   return {
-    name: `CLI forecast-bulk, bulk-export folder, ${threads} thread(s)${discard ? ', output discarded' : ''}`,
+    name: `CLI forecast-bulk, bulk-export folder, ${threads} thread(s)${compress === undefined ? '' : `, --compress ${compress}`}${discard ? ', output discarded' : ''}`,
     patients: forecast,
     seconds,
     errors: Number(summary?.[2]?.replaceAll(',', '') ?? NaN),
@@ -399,9 +404,16 @@ function fmt(n: number, digits = 0): string {
 }
 
 const USAGE = `usage: npm run bench:bulk -- [--patients N] [--cli-patients N] [--threads N]
-       [--only http|cli] [--discard-output] [--keep] [--export DIR]`;
+       [--only http|cli] [--discard-output] [--keep] [--export DIR] [--compress gzip|br]`;
 const FLAGS = new Set(['--discard-output', '--keep']);
-const VALUED = new Set(['--patients', '--cli-patients', '--threads', '--only', '--export']);
+const VALUED = new Set([
+  '--patients',
+  '--cli-patients',
+  '--threads',
+  '--only',
+  '--export',
+  '--compress',
+]);
 
 /** Refuses a mistyped option (and answers --help) before minutes of generation start. */
 function checkArgs(argv: readonly string[]): void {
@@ -482,7 +494,9 @@ async function main(): Promise<void> {
           `generated ${cliPatients} patients as a bulk export in ${((performance.now() - t) / 1000).toFixed(1)} s`,
         );
       }
-      rows.push(await cliScenario(root, exportDir, threads, discard, work));
+      rows.push(
+        await cliScenario(root, exportDir, threads, discard, option(argv, '--compress'), work),
+      );
     }
   } finally {
     if (!argv.includes('--keep')) {

@@ -1,8 +1,11 @@
 /**
  * `POST /fhir/$immds-forecast-bulk` in-process (supertest): one answer line per input line, in
  * order; bad lines answered by number while the others are forecast; the request's settings;
- * media types; metrics; the same answers as the single-patient operation.
+ * media types; metrics; the same answers as the single-patient operation; compressed answers.
  */
+import { request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import express from 'express';
 import type { OperationOutcome, Parameters } from 'fhir/r4';
 import request from 'supertest';
@@ -254,4 +257,89 @@ describe('with a pool of worker threads', () => {
     expect(stats).toMatchObject({ items: 60, batches: 20 });
     // Threads still compiling: seconds on a loaded 2-core host, like the other thread-pool tests.
   }, 60_000);
+});
+
+describe('compressed answers (Accept-Encoding)', () => {
+  let server: Server;
+  let port: number;
+  beforeAll(async () => {
+    server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  /** Posts over a socket and returns the answer's bytes as sent (not decompressed). */
+  function rawPost(
+    body: string,
+    acceptEncoding: string,
+  ): Promise<{ headers: Record<string, string | string[] | undefined>; bytes: Buffer }> {
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: `${BULK}?assessmentDate=2026-03-20`,
+          headers: { 'Content-Type': NDJSON, 'Accept-Encoding': acceptEncoding },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            resolve({ headers: res.headers, bytes: Buffer.concat(chunks) });
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  // 30 patients and two bad lines: the error lines travel compressed too.
+  const lines = Array.from({ length: 32 }, (_, i) =>
+    i === 5
+      ? '{"resourceType":"Parameters", oops'
+      : i === 20
+        ? ''
+        : inputLine(`z${i}`, `${2025 - i}-02-03`),
+  );
+  const body = `${lines.join('\n')}\n`;
+
+  test.each([
+    ['br', brotliDecompressSync],
+    ['gzip', gunzipSync],
+  ] as const)(
+    '%s: the same lines as uncompressed, in far fewer bytes',
+    async (codec, decompress) => {
+      const plain = await rawPost(body, 'identity');
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      const packed = await rawPost(body, codec);
+      expect(packed.headers['content-encoding']).toBe(codec);
+      expect(packed.headers['vary']).toMatch(/Accept-Encoding/);
+      expect(decompress(packed.bytes).equals(plain.bytes)).toBe(true);
+      const out = ndjsonOf(plain.bytes.toString());
+      expect(out).toHaveLength(32);
+      expect(out[5]).toMatchObject({ id: 'line-6' });
+      expect(patientOf(out[31]!)).toBe('Patient/z31');
+      expect(packed.bytes.length).toBeLessThan(plain.bytes.length / 5);
+    },
+    30_000,
+  );
+
+  test.each([
+    ['br, gzip', 'br'],
+    ['gzip, deflate, br', 'gzip'], // on a tie, the first the client lists
+    ['gzip;q=0.5, br', 'br'], // the client's q-values first
+    ['gzip;q=1.0, br;q=0.5', 'gzip'],
+    ['deflate', undefined], // not offered: identity
+    ['identity', undefined],
+  ])('Accept-Encoding %j is answered with %s', async (accept, codec) => {
+    const res = await rawPost(`${inputLine('a', '2024-01-01')}\n`, accept);
+    expect(res.headers['content-encoding']).toBe(codec);
+  });
 });

@@ -1,19 +1,28 @@
 /**
  * The `forecast-bulk` command end to end on small folders: bulk-export grouping (split files,
  * a patient without immunizations, a condition, resources of unknown patients, broken lines),
- * NDJSON input, sharding (every patient exactly once across shards), usage errors, a run
- * stopped by a signal (its temporary partitions removed).
+ * NDJSON input, sharding (every patient exactly once across shards), compressed output, usage
+ * errors, a run stopped by a signal (its temporary partitions removed).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { ImmunizationEvaluation, ImmunizationRecommendation, OperationOutcome } from 'fhir/r4';
 import { writeBulkExport, writeParametersNdjson } from '../../bench/population';
 import { readExport, findExportFiles } from '../../src/bulk/bulk-export';
 import type { BulkItem, SourceLine } from '../../src/bulk/forecast-item';
 import { patientSources } from '../../src/bulk/partition-record';
-import { EXIT, runForecastBulk, type BulkCliIo } from '../../src/cli/forecast-bulk';
+import { EXIT, OUTPUT_FILES, runForecastBulk, type BulkCliIo } from '../../src/cli/forecast-bulk';
 import { cvx, immunization, patient } from '../fhir/builders';
 import { ROOT } from '../runtime/helpers';
 import { inputLine } from './support';
@@ -377,7 +386,67 @@ test('every resource reaches its patient as written, with its file and line; bad
   expect(p2?.resources.at(-1)?.text).toContain('"id":"ñ"');
 }, 60_000);
 
+describe('compressed output (--compress)', () => {
+  let exp: string;
+  const plain: Record<string, Buffer> = {};
+  beforeAll(async () => {
+    exp = join(dir, 'compress-export');
+    await writeBulkExport(exp, 60, { assessmentDate: '2026-03-20', seed: 11 });
+    // A broken line, so that the errors file has something in it too.
+    writeFileSync(join(exp, 'Condition.ndjson'), 'not json\n');
+    const out = join(dir, 'compress-plain');
+    expect(
+      await runForecastBulk([exp, '--out', out, '--assessment-date', '2026-03-20'], io()),
+    ).toBe(EXIT.inputErrors);
+    for (const f of Object.values(OUTPUT_FILES)) {
+      plain[f] = readFileSync(join(out, f));
+    }
+  }, 60_000);
+
+  test.each([
+    ['gzip', '.gz', gunzipSync],
+    ['br', '.br', brotliDecompressSync],
+  ] as const)(
+    '%s: the four files hold the same bytes as without, and the answers are much smaller',
+    async (codec, suffix, decompress) => {
+      const out = join(dir, `compress-${codec}`);
+      const o = io();
+      expect(
+        await runForecastBulk(
+          [exp, '--out', out, '--assessment-date', '2026-03-20', '--compress', codec],
+          o,
+        ),
+      ).toBe(EXIT.inputErrors);
+      expect(readdirSync(out).sort()).toEqual(
+        Object.values(OUTPUT_FILES)
+          .map((f) => f + suffix)
+          .sort(),
+      );
+      for (const f of Object.values(OUTPUT_FILES)) {
+        const bytes = readFileSync(join(out, f + suffix));
+        expect(decompress(bytes).equals(plain[f]!)).toBe(true);
+      }
+      expect(plain[OUTPUT_FILES.errors]!.toString()).toMatch(/Condition.ndjson line 1/);
+      const packed = readFileSync(join(out, OUTPUT_FILES.recommendations + suffix)).length;
+      expect(packed).toBeLessThan(plain[OUTPUT_FILES.recommendations]!.length / 5);
+
+      // A second run into the same folder refuses to overwrite the compressed files.
+      const again = io();
+      expect(
+        await runForecastBulk(
+          [exp, '--out', out, '--assessment-date', '2026-03-20', '--compress', codec],
+          again,
+        ),
+      ).toBe(EXIT.usage);
+      expect(again.text()).toContain(`already holds ${OUTPUT_FILES.recommendations}${suffix}`);
+      expect(existsSync(join(out, OUTPUT_FILES.recommendations))).toBe(false);
+    },
+    60_000,
+  );
+});
+
 test.each([
+  [['in.ndjson', '--out', 'x', '--compress', 'zip'], /--compress must be gzip or br, not "zip"/],
   [['--out', 'x'], /give one input/],
   [['in.ndjson'], /--out <folder> is required/],
   [['in.ndjson', '--out', 'x', '--shard', '0/3'], /need 1 ≤ i ≤ n/],
