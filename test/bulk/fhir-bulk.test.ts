@@ -9,6 +9,7 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import express from 'express';
 import type { OperationOutcome, Parameters } from 'fhir/r4';
 import request from 'supertest';
+import { inProcessExecutor, type ForecastExecutor } from '../../src/bulk/executor';
 import type { PipelineStats } from '../../src/bulk/pipeline';
 import { fixedClock } from '../../src/http/clock';
 import { createApp } from '../../src/http/create-app';
@@ -327,6 +328,76 @@ describe('compressed answers (Accept-Encoding)', () => {
       expect(out[5]).toMatchObject({ id: 'line-6' });
       expect(patientOf(out[31]!)).toBe('Patient/z31');
       expect(packed.bytes.length).toBeLessThan(plain.bytes.length / 5);
+    },
+    30_000,
+  );
+
+  test.each(['identity', 'br', 'gzip'])(
+    'an internal error after some lines ends the %s answer with an exception line',
+    async (accept) => {
+      // An executor whose second batch fails, as a bug would.
+      const inner = inProcessExecutor(catalog);
+      let batches = 0;
+      const failing: ForecastExecutor = {
+        ...inner,
+        run: (items, run) =>
+          ++batches === 2 ? Promise.reject(new Error('boom')) : inner.run(items, run),
+      };
+      const broken = createApp({
+        readiness: new Readiness(),
+        catalog,
+        metrics: createMetrics({ ruleSets: catalog.labels }),
+        bulkExecutor: failing,
+      }).listen(0, '127.0.0.1');
+      await new Promise((resolve) => broken.once('listening', resolve));
+      try {
+        const res = await new Promise<{ encoding?: string; bytes: Buffer }>((resolve, reject) => {
+          const req = httpRequest(
+            {
+              host: '127.0.0.1',
+              port: (broken.address() as AddressInfo).port,
+              method: 'POST',
+              path: `${BULK}?assessmentDate=2026-03-20`,
+              headers: { 'Content-Type': NDJSON, 'Accept-Encoding': accept },
+            },
+            (r) => {
+              const chunks: Buffer[] = [];
+              r.on('data', (c: Buffer) => chunks.push(c));
+              r.on('end', () => {
+                const encoding = r.headers['content-encoding'];
+                resolve({
+                  ...(encoding === undefined ? {} : { encoding }),
+                  bytes: Buffer.concat(chunks),
+                });
+              });
+              r.on('error', reject);
+            },
+          );
+          req.on('error', reject);
+          // 100 lines: the first batch of 64 is answered, the second fails.
+          req.end(
+            Array.from({ length: 100 }, (_, i) => inputLine(`q${i}`, '2024-01-01')).join('\n'),
+          );
+        });
+        const text =
+          accept === 'br'
+            ? brotliDecompressSync(res.bytes).toString()
+            : accept === 'gzip'
+              ? gunzipSync(res.bytes).toString()
+              : res.bytes.toString();
+        expect(res.encoding).toBe(accept === 'identity' ? undefined : accept);
+        const out = ndjsonOf(text);
+        expect(out).toHaveLength(65);
+        expect(patientOf(out[63]!)).toBe('Patient/q63');
+        expect(out[64]).toMatchObject({
+          resourceType: 'OperationOutcome',
+          issue: [{ severity: 'fatal', code: 'exception' }],
+        });
+        expect(text).not.toContain('boom'); // no internals in the answer
+      } finally {
+        broken.closeAllConnections();
+        await new Promise((resolve) => broken.close(resolve));
+      }
     },
     30_000,
   );

@@ -197,8 +197,21 @@ export function fhirBulkRoutes(deps: FhirBulkRouteDeps): Router {
         executor.recycle(results);
       });
     };
+    // Whether reading the request failed (the upload was cut): the stopped run's last line
+    // says so, instead of reporting an internal error.
+    const upload = { failed: false };
+    async function* uploaded(): AsyncGenerator<Buffer> {
+      try {
+        for await (const chunk of req) {
+          yield chunk as Buffer;
+        }
+      } catch (err) {
+        upload.failed = true;
+        throw err;
+      }
+    }
     try {
-      const stats = await runPipeline(lineItems(ndjsonLines(req, lineLimit), lineLimit), {
+      const stats = await runPipeline(lineItems(ndjsonLines(uploaded(), lineLimit), lineLimit), {
         executor,
         run: {
           assessmentDate: choice.assessmentDate,
@@ -221,7 +234,9 @@ export function fhirBulkRoutes(deps: FhirBulkRouteDeps): Router {
       }
       // The status is sent already: the last line says the run stopped (no internals in it).
       req.log.error({ err }, 'bulk forecast stopped');
-      const aborted = req.readableAborted || req.destroyed;
+      // Not `req.destroyed`: a run that stops for another reason stops reading, which destroys
+      // the request stream too, and was then misreported as a cut upload.
+      const aborted = upload.failed;
       await end(
         `${JSON.stringify(
           operationOutcome([
