@@ -20,7 +20,8 @@
  * 60 GB of FHIR output); `--keep` keeps the inputs; `--export DIR` runs the CLI on an existing
  * bulk-export folder (one kept by `--keep`, or a registry's own) instead of generating one;
  * `--compress gzip|br` has the CLI write its output compressed (with `--discard-output` it still
- * compresses, then discards). The assessment date is fixed at 2026-11-01 so that runs compare.
+ * compresses, then discards) and the HTTP client ask for it (`Accept-Encoding`; the bench
+ * decompresses the answer on the same cores). The assessment date is fixed at 2026-11-01 so that runs compare.
  *
  * The CLI's row also gives the seconds of its grouping pass (reading the export and writing the
  * partition files, before the first forecast): on a slow disk it is what separates the overall
@@ -41,7 +42,9 @@ import {
 import { request } from 'node:http';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CODEC_SUFFIX } from '../src/bulk/compressed-batches';
+import type { Readable } from 'node:stream';
+import { createBrotliDecompress, createGunzip } from 'node:zlib';
+import { CODEC_SUFFIX, CODECS, type Codec } from '../src/bulk/compressed-batches';
 import { findRepoRoot } from '../src/rules/repo-root';
 import { writeBulkExport, writeParametersNdjson } from './population';
 
@@ -209,6 +212,7 @@ async function streamOnce(
   patients: number,
   pid: number,
   name: string,
+  codec: Codec | undefined,
 ): Promise<Row> {
   const sampler = processSampler(pid);
   const started = performance.now();
@@ -221,14 +225,31 @@ async function streamOnce(
       port,
       method: 'POST',
       path: '/fhir/$immds-forecast-bulk?assessmentDate=2026-11-01',
-      headers: { 'Content-Type': 'application/fhir+ndjson' },
+      headers: {
+        'Content-Type': 'application/fhir+ndjson',
+        ...(codec === undefined ? {} : { 'Accept-Encoding': codec }),
+      },
     });
     req.on('error', reject);
-    req.on('response', (res) => {
-      if (res.statusCode !== 200) {
-        reject(new Error(`status ${res.statusCode}`));
+    req.on('response', (message) => {
+      if (message.statusCode !== 200) {
+        reject(new Error(`status ${message.statusCode}`));
         return;
       }
+      if (message.headers['content-encoding'] !== codec) {
+        reject(
+          new Error(
+            `asked for ${codec ?? 'identity'}, got ${message.headers['content-encoding'] ?? 'identity'}`,
+          ),
+        );
+        return;
+      }
+      // A compressed answer is decompressed here (on the same cores: a real client would do it
+      // on its own machine).
+      const res: Readable =
+        codec === undefined
+          ? message
+          : message.pipe(codec === 'br' ? createBrotliDecompress() : createGunzip());
       // Counted on the bytes (the client must not be what limits the run: decoding 60 kB of
       // text per patient would cost it about as much CPU as the forecast costs the server).
       let lineStart = Buffer.alloc(0); // the first bytes of the line being received
@@ -292,6 +313,7 @@ async function httpScenario(
   args: string[],
   env: Record<string, string>,
   ready: RegExp,
+  codec: Codec | undefined,
 ): Promise<Row> {
   const child = spawn(process.execPath, args, {
     cwd: root,
@@ -301,7 +323,7 @@ async function httpScenario(
   try {
     const line = await waitForLine(child, ready, name);
     const port = (JSON.parse(line) as { port: number }).port;
-    return await streamOnce(port, file, patients, child.pid ?? 0, name);
+    return await streamOnce(port, file, patients, child.pid ?? 0, name, codec);
   } finally {
     child.kill('SIGTERM');
   }
@@ -312,7 +334,7 @@ async function cliScenario(
   exportDir: string,
   threads: number,
   discard: boolean,
-  compress: string | undefined,
+  compress: Codec | undefined,
   work: string,
 ): Promise<Row> {
   const out = join(work, 'cli-out');
@@ -324,7 +346,7 @@ async function cliScenario(
       'information',
       'errors',
     ]) {
-      const suffix = compress === 'gzip' || compress === 'br' ? CODEC_SUFFIX[compress] : '';
+      const suffix = compress === undefined ? '' : CODEC_SUFFIX[compress];
       const path = join(out, `${f}.ndjson${suffix}`);
       if (!existsSync(path)) {
         symlinkSync('/dev/null', path);
@@ -441,6 +463,12 @@ async function main(): Promise<void> {
   const threads = intOption(argv, '--threads', availableParallelism());
   const only = option(argv, '--only');
   const discard = argv.includes('--discard-output');
+  const compress = option(argv, '--compress');
+  const codec = CODECS.find((c) => c === compress);
+  if (compress !== undefined && codec === undefined) {
+    throw new Error(`--compress must be ${CODECS.join(' or ')}`);
+  }
+  const encodingLabel = codec === undefined ? '' : `, Accept-Encoding: ${codec}`;
   const work = mkdtempSync(join(tmpdir(), 'bulk-bench-'));
   const rows: Row[] = [];
   console.error(
@@ -466,10 +494,11 @@ async function main(): Promise<void> {
           root,
           file,
           patients,
-          'HTTP $immds-forecast-bulk, service as shipped (WORKERS=1, request thread)',
+          `HTTP $immds-forecast-bulk, service as shipped (WORKERS=1, request thread)${encodingLabel}`,
           [join(root, 'dist', 'src', 'main.js')],
           serviceEnv,
           /"msg":"listening"/,
+          codec,
         ),
       );
       rows.push(
@@ -477,10 +506,11 @@ async function main(): Promise<void> {
           root,
           file,
           patients,
-          `HTTP $immds-forecast-bulk, WORKERS=1 BULK_THREADS=${threads} (worker threads)`,
+          `HTTP $immds-forecast-bulk, WORKERS=1 BULK_THREADS=${threads} (worker threads)${encodingLabel}`,
           [join(root, 'dist', 'src', 'main.js')],
           { ...serviceEnv, BULK_THREADS: String(threads) },
           /"msg":"listening"/,
+          codec,
         ),
       );
     }
@@ -494,9 +524,7 @@ async function main(): Promise<void> {
           `generated ${cliPatients} patients as a bulk export in ${((performance.now() - t) / 1000).toFixed(1)} s`,
         );
       }
-      rows.push(
-        await cliScenario(root, exportDir, threads, discard, option(argv, '--compress'), work),
-      );
+      rows.push(await cliScenario(root, exportDir, threads, discard, codec, work));
     }
   } finally {
     if (!argv.includes('--keep')) {

@@ -16,7 +16,7 @@
  *   types, query) are answered before streaming, with a 4xx OperationOutcome.
  * - Compression: the answer is ~60 kB of FHIR JSON per patient; when the client accepts it
  *   (`Accept-Encoding`), it is sent `Content-Encoding: br` or `gzip` (~45× / ~20× smaller;
- *   Brotli also costs the server ~3× less CPU, so a client that can should rank it first),
+ *   Brotli also costs the server less CPU than gzip, so a client that can should rank it first),
  *   flushed after every batch so that a client reading as it goes is not kept waiting
  *   (`src/bulk/compressed-batches.ts`).
  * - Backpressure both ways (see `src/bulk/pipeline.ts`): a bounded number of lines is in flight;
