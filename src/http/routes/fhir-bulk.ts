@@ -148,7 +148,7 @@ export function fhirBulkRoutes(deps: FhirBulkRouteDeps): Router {
     // The client's preference (its q-values; on a tie, the coding it lists first).
     const encoding = req.acceptsEncodings('br', 'gzip', 'identity');
     const codec = encoding === 'br' || encoding === 'gzip' ? encoding : undefined;
-    res.status(200).type(FHIR_NDJSON).set({ 'X-Rule-Set': choice.label, Vary: 'Accept-Encoding' });
+    res.status(200).type(FHIR_NDJSON).set('X-Rule-Set', choice.label).vary('Accept-Encoding');
     if (codec !== undefined) {
       res.set('Content-Encoding', codec);
     }
