@@ -74,30 +74,29 @@ export class CompressedBatches {
    * destroyed and the next write rejects.
    * @param codec - The compression.
    */
-  constructor(
-    out: Writable,
-    readonly codec: Codec,
-  ) {
+  constructor(out: Writable, codec: Codec) {
     this.stream = compressor(codec);
     this.done = pipeline(this.stream, out);
     this.done.catch(ignore); // reported by end(); a failed write rejects on its own
   }
 
   /**
-   * Writes a batch's pieces, in order, as one chunk. The pieces are copied: their memory may be
-   * reused as soon as the promise resolves. Resolves when the stream has room again (as
-   * {@link writeChunks}); rejects when it is closed.
+   * Writes a batch's pieces, in order, as one chunk. The pieces are copied first. Resolves when
+   * the stream has room again (as {@link writeChunks}); rejects when it is closed.
    *
    * @param pieces - The batch's bytes for this output.
+   * @param onWritten - Called once the pieces are copied: their memory may be reused (the same
+   * contract as {@link writeChunks}'s).
    * @param flush - Also push out what the compressor holds (an HTTP answer streamed to a client
    * that waits for it; costs a few bytes of ratio per batch).
    */
-  async write(pieces: readonly Uint8Array[], flush = false): Promise<void> {
+  async write(pieces: readonly Uint8Array[], onWritten?: () => void, flush = false): Promise<void> {
     let bytes = 0;
     for (const p of pieces) {
       bytes += p.byteLength;
     }
     if (bytes === 0) {
+      onWritten?.();
       return;
     }
     const i = this.turn;
@@ -117,6 +116,7 @@ export class CompressedBatches {
       buffer.set(p, at);
       at += p.byteLength;
     }
+    onWritten?.();
     let onRead = ignore;
     this.read[i] = new Promise((resolve) => {
       // A stream calls a write's callback once it has consumed the chunk; if it is destroyed

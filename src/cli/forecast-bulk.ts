@@ -239,10 +239,7 @@ function openOutput(path: string, codec: Codec | undefined): OutputFile {
   if (codec !== undefined) {
     const batches = new CompressedBatches(file, codec);
     return {
-      write: async (pieces, onWritten) => {
-        await batches.write(pieces); // copies the pieces
-        onWritten?.();
-      },
+      write: (pieces, onWritten) => batches.write(pieces, onWritten),
       close: () => batches.end(),
     };
   }

@@ -69,7 +69,7 @@ describe.each(CODECS)('%s', (codec) => {
   test('a flushed batch can be read before the output ends (a streamed HTTP answer)', async () => {
     const { out, bytes } = collector();
     const writer = new CompressedBatches(out, codec);
-    await writer.write([Buffer.from(line(1) + line(2))], true);
+    await writer.write([Buffer.from(line(1) + line(2))], undefined, true);
     // Wait until the compressor has pushed the flushed bytes through to the output.
     for (let i = 0; i < 100 && bytes().length === 0; i++) {
       await new Promise((r) => setTimeout(r, 5));

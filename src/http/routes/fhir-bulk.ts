@@ -155,14 +155,10 @@ export function fhirBulkRoutes(deps: FhirBulkRouteDeps): Router {
     res.flushHeaders();
     const compressed = codec === undefined ? undefined : new CompressedBatches(res, codec);
     /** Writes a batch's lines; resolves when the response can take more. */
-    const write = async (lines: readonly Uint8Array[], onWritten: () => void): Promise<void> => {
-      if (compressed === undefined) {
-        await writeChunks(res, lines, onWritten);
-        return;
-      }
-      await compressed.write(lines, true); // copies the lines
-      onWritten();
-    };
+    const write = (lines: readonly Uint8Array[], onWritten: () => void): Promise<void> =>
+      compressed === undefined
+        ? writeChunks(res, lines, onWritten)
+        : compressed.write(lines, onWritten, true);
     /** Ends the answer (after `last`, if given). */
     const end = async (last?: string): Promise<void> => {
       if (compressed === undefined) {
